@@ -1,0 +1,1 @@
+"""Leadership network bots for Meta-Wiki."""

@@ -1,0 +1,1 @@
+"""Tasks run by ``leadership-bot``: one module each."""
