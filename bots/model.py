@@ -1,0 +1,125 @@
+"""Plain records shared by the pure core and the wiki layer."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+# Field names are the template's parameter names (and its TemplateData's).
+REQUIRED_FIELDS = ('user', 'type', 'program', 'region')
+OPTIONAL_FIELDS = (
+    'program_url', 'start', 'end', 'location', 'amount', 'currency', 'languages',
+    'areas', 'skills', 'goals', 'directory', 'mentor', 'notices', 'lang', 'status',
+    'reviewer', 'decision_date', 'report')
+FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
+
+STATUSES = ('submitted', 'under-review', 'approved', 'declined', 'withdrawn', 'completed')
+DEFAULT_STATUS = 'submitted'
+# Values that only a reviewer may set (the trust rules); ``withdrawn`` may also be
+# set by the requester, ``submitted`` by anyone.
+REVIEWER_STATUSES = frozenset({'under-review', 'approved', 'declined', 'completed'})
+COUNTED_STATUSES = frozenset({'approved', 'completed'})
+
+PROBLEM_CODES = (
+    'missing-field', 'invalid-value', 'unknown-user', 'unverified-requester',
+    'unauthorized-status', 'multiple-requests', 'date-order', 'notice-skipped',
+    'reviewers-unprotected')
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """One valid ``{{Leadership request}}``, as its page says now."""
+
+    page: str
+    page_id: int
+    revid: int
+    user: str
+    type: str
+    program: str
+    region: str
+    program_url: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    location: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    languages: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    skills: str | None = None
+    goals: str | None = None
+    directory: bool | None = None
+    mentor: bool | None = None
+    notices: bool = True
+    lang: str | None = None
+    status: str = DEFAULT_STATUS
+    reviewer: str | None = None
+    decision_date: dt.date | None = None
+    report: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Problem:
+    """One row of the report page: something a human should look at."""
+
+    page: str
+    code: str
+    message: str
+    user: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Revision:
+    """One revision of a request page, reduced to what the trust rules need."""
+
+    revid: int
+    parentid: int
+    user: str
+    timestamp: dt.datetime
+    status: str  # normalized; DEFAULT_STATUS when absent or unreadable
+
+
+@dataclasses.dataclass(frozen=True)
+class Attribution:
+    """Who set a request's status, and which status counts."""
+
+    current: str
+    effective: str
+    set_by: str | None
+    set_at: dt.datetime | None
+    decided_at: dt.datetime | None  # when the effective status was (authorized and) set
+
+    @property
+    def authorized(self) -> bool:
+        """Whether the status on the page is the one that counts."""
+        return self.current == self.effective
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestPage:
+    """What the wiki layer read about one request page, before any rule is applied."""
+
+    title: str
+    page_id: int
+    revid: int
+    text: str
+    contributors: frozenset[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """A request after the trust rules: the status that counts and whether it is consented."""
+
+    request: Request
+    status: str
+    verified: bool
+    decided_at: dt.datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """Everything one run learned about the requests on the wiki."""
+
+    requests: tuple[Checked, ...]
+    problems: tuple[Problem, ...]
+    pages_read: int

@@ -1,0 +1,45 @@
+"""MediaWiki's and the template's normalization rules for values volunteers type."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# MediaWiki strips these from titles (Title::newFromText / MediaWikiTitleCodec):
+# left-to-right and right-to-left marks and the bidi embedding controls.
+_BIDI = re.compile('[\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+# Characters never allowed in a title (MediaWiki's $wgLegalTitleChars complement).
+_ILLEGAL_TITLE = re.compile(r'[#<>\[\]|{}\x00-\x1f\x7f]')
+
+
+def normalize_code(value: str) -> str:
+    """Normalize an enumerated value: case-insensitive; space, ``_`` and ``-`` are the same."""
+    return '-'.join(value.strip().lower().replace('_', ' ').replace('-', ' ').split())
+
+
+def normalize_username(value: str) -> str | None:
+    """Return the user name as MediaWiki stores it, or ``None`` if it cannot be one.
+
+    Like MediaWiki: underscores are spaces, runs of white space collapse, bidi marks
+    are dropped, the first letter is upper case (``$wgCapitalLinks``), and names with
+    characters illegal in titles, a ``/`` or a namespace-like ``:`` are invalid.
+    """
+    name = unicodedata.normalize('NFC', _BIDI.sub('', value))
+    name = ' '.join(name.replace('_', ' ').split())
+    if not name or _ILLEGAL_TITLE.search(name) or '/' in name or ':' in name:
+        return None
+    if len(name.encode('utf-8')) > 255:
+        return None
+    first = name[0].upper()
+    # Python upper-cases a few letters into two (ß -> SS); MediaWiki keeps those.
+    return (first if len(first) == 1 else name[0]) + name[1:]
+
+
+def normalize_language(value: str) -> str:
+    """Normalize a language code as MediaWiki spells them: lower case, ``-`` separated."""
+    return value.strip().lower().replace('_', '-')
+
+
+def split_list(value: str) -> list[str]:
+    """Split a comma-separated field, dropping empty items."""
+    return [item.strip() for item in value.split(',') if item.strip()]

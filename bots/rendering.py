@@ -1,0 +1,81 @@
+"""Records -> wikitext. Pure; every value a volunteer typed goes through :func:`plain`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from bots.model import STATUSES, Problem, Snapshot
+
+# Characters with a meaning in wikitext or HTML. As numeric entities they render as
+# themselves and the parser sees no markup: no template ({ }), link ([ ] and the ':'
+# of free URLs), table cell (| !), tag or comment (< >), signature (~, expanded when
+# saving), bold/italic ('), heading (=), list (* # ; :), magic word (__) or entity (&).
+_ESCAPED = str.maketrans({c: f'&#{ord(c)};' for c in '|{}[]<>~\'=_&:!*#;"'})
+# Bidi controls and other invisible format characters could reorder or hide text.
+_INVISIBLE = re.compile(r'[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]')
+
+
+def plain(value: object, limit: int = 200) -> str:
+    """``value`` as inert wikitext: shown as typed, on one line, at most ``limit`` chars."""
+    text = ''.join(ch if unicodedata.category(ch)[0] != 'C' else ' '
+                   for ch in _INVISIBLE.sub('', str(value)))
+    text = ' '.join(text.split())
+    if len(text) > limit:
+        text = text[:limit - 1].rstrip() + '…'
+    return text.translate(_ESCAPED)
+
+
+def user_link(name: str) -> str:
+    """A link to a user page showing the name; ``name`` is a real, normalized user name."""
+    return f'[[User:{name}|{plain(name)}]]'
+
+
+def page_link(title: str) -> str:
+    """A link to a page by the title the API returned (always a valid title)."""
+    return f'[[:{title}]]'
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, sortable: bool = True) -> str:
+    """A wikitable; cells must already be safe wikitext."""
+    css = 'wikitable sortable' if sortable else 'wikitable'
+    lines = [f'{{| class="{css}"', '! ' + ' !! '.join(headers)]
+    for row in rows:
+        lines.append('|-')
+        lines.append('| ' + ' || '.join(row))
+    lines.append('|}')
+    return '\n'.join(lines)
+
+
+def render_report(snapshot: Snapshot, bot_user: str) -> str:
+    """The report page region: one row per problem, then counts by status and region."""
+    problems = sorted(snapshot.problems, key=lambda p: (p.page, p.code, p.message))
+    by_status = Counter(c.status for c in snapshot.requests)
+    by_region = Counter(c.request.region for c in snapshot.requests)
+    parts = [
+        f'This section is written by {user_link(bot_user)}; edits inside it are replaced on '
+        'the next run. Text above and below it is kept.',
+        '',
+        f"'''{snapshot.pages_read}''' request pages read, '''{len(snapshot.requests)}''' "
+        f"valid requests, '''{len(problems)}''' problems.",
+        '',
+        '== Problems ==',
+        table(('Request', 'Requester', 'Problem', 'Details'),
+              (_problem_row(p) for p in problems)) if problems else 'No problems found.',
+        '',
+        '== Requests by status ==',
+        table(('Status', 'Requests'),
+              ((plain(s), str(by_status[s])) for s in STATUSES if by_status[s])),
+        '',
+        '== Requests by region ==',
+        table(('Region', 'Requests'),
+              ((plain(r), str(n)) for r, n in sorted(by_region.items()))),
+    ]
+    return '\n'.join(parts)
+
+
+def _problem_row(problem: Problem) -> tuple[str, str, str, str]:
+    return (page_link(problem.page), user_link(problem.user) if problem.user else '',
+            plain(problem.code), plain(problem.message, limit=400))

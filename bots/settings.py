@@ -1,0 +1,219 @@
+"""The bot's YAML configuration: strict validation into frozen dataclasses.
+
+Every key has a default (Meta-Wiki's), so a file names only what it changes.
+Unknown keys and bad values raise :class:`SettingsError`, which names the file,
+the dotted key and the problem; the CLI turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bots.normalize import normalize_code
+
+
+class SettingsError(Exception):
+    """A configuration file is unreadable or has a bad key or value."""
+
+    def __init__(self, source: str, key: str, problem: str) -> None:
+        super().__init__(f'{source}: {key}: {problem}' if key else f'{source}: {problem}')
+        self.source = source
+        self.key = key
+        self.problem = problem
+
+
+@dataclasses.dataclass(frozen=True)
+class Pages:
+    """Titles of the on-wiki pages the bot reads and writes."""
+
+    request_template: str = 'Template:Leadership request'
+    request_prefix: str = 'Leadership network/Requests/'
+    directory: str = 'Leadership network/Directory'
+    directory_json: str = ''
+    report: str = 'Leadership network/Bot report'
+    reviewers: str = 'Leadership network/Reviewers'
+    optout: str = 'Leadership network/Opt-out'
+    run: str = 'User:LeadershipBot/Run'
+    notice_template: str = 'Template:Leadership recognition'
+    mentorship: str = 'Leadership network/Mentorship'
+
+    @property
+    def landing(self) -> str:
+        """The page with the "start a request" button: the prefix's parent page."""
+        return self.request_prefix.rstrip('/') or 'Leadership requests'
+
+
+@dataclasses.dataclass(frozen=True)
+class Network:
+    """Mentorship settings."""
+
+    mentor_capacity: int = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class Notify:
+    """Recognition notice settings."""
+
+    events: tuple[str, ...] = ('approved', 'completed', 'listed', 'milestone', 'matched')
+    milestones: tuple[int, ...] = (1, 5, 10, 25)
+    max_per_run: int = 25
+    since: dt.date = dt.date(2026, 1, 1)
+    optout_category: str = 'Category:Opted-out of message delivery'
+
+
+@dataclasses.dataclass(frozen=True)
+class Directory:
+    """Directory page settings."""
+
+    max_rows_per_page: int = 500
+    max_removed_share: float = 0.2
+
+
+@dataclasses.dataclass(frozen=True)
+class Vocabulary:
+    """Codes accepted in enumerated template fields."""
+
+    types: tuple[str, ...] = ('attend', 'organize', 'mentorship', 'network', 'other')
+    regions: tuple[str, ...] = (
+        'mena', 'ssa', 'sa', 'eseap', 'ceeca', 'nwe', 'lac', 'usca', 'global')
+    areas: tuple[str, ...] = (
+        'glam', 'education', 'government', 'open-data', 'libraries', 'research',
+        'media', 'civil-society', 'technology', 'other')
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """The whole configuration."""
+
+    site: str = ''
+    pages: Pages = Pages()
+    network: Network = Network()
+    notify: Notify = Notify()
+    directory: Directory = Directory()
+    vocabulary: Vocabulary = Vocabulary()
+    source: str = dataclasses.field(default='(defaults)', compare=False)
+
+
+EVENTS = frozenset(Notify.events)
+_NONNEGATIVE = {'mentor_capacity', 'max_per_run'}
+_POSITIVE = {'max_rows_per_page'}
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Read and validate a YAML config file; ``None`` gives the defaults."""
+    if path is None:
+        return Settings()
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding='utf-8')
+    except OSError as exc:
+        raise SettingsError(source, '', f'cannot read the file ({exc.strerror})') from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, 'problem_mark', None)
+        where = f'line {mark.line + 1}: ' if mark else ''
+        raise SettingsError(source, '', f'{where}not valid YAML') from exc
+    return parse_settings(data or {}, source)
+
+
+def parse_settings(data: object, source: str = '(config)') -> Settings:
+    """Validate plain data (as loaded from YAML) into :class:`Settings`."""
+    settings = _build(Settings, data, source, '')
+    return dataclasses.replace(settings, source=source)
+
+
+def _build(cls: type, data: object, source: str, prefix: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise SettingsError(source, prefix or '(top level)', 'must be a mapping of keys')
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls) if f.name != 'source'}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f'{prefix}{key}'
+        if key not in fields:
+            known = ', '.join(sorted(fields))
+            raise SettingsError(source, dotted, f'unknown key (known here: {known})')
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            values[key] = _build(hint, value, source, dotted + '.')
+        else:
+            values[key] = _convert(hint, value, source, dotted)
+    result = cls(**values)
+    _check(result, source, prefix)
+    return result
+
+
+def _convert(hint: Any, value: object, source: str, key: str) -> Any:
+    name = key.rsplit('.', 1)[-1]
+    if hint is str:
+        if value is None:
+            return ''
+        if not isinstance(value, str):
+            raise SettingsError(source, key, f'must be text, got {value!r}')
+        return value.strip()
+    if hint is bool or isinstance(value, bool):
+        raise SettingsError(source, key, f'must be a number, got {value!r}')
+    if hint is int:
+        if not isinstance(value, int):
+            raise SettingsError(source, key, f'must be a whole number, got {value!r}')
+        if name in _NONNEGATIVE and value < 0:
+            raise SettingsError(source, key, f'must be 0 or more, got {value}')
+        if name in _POSITIVE and value < 1:
+            raise SettingsError(source, key, f'must be 1 or more, got {value}')
+        return value
+    if hint is float:
+        if not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise SettingsError(source, key, f'must be a share between 0 and 1, got {value!r}')
+        return float(value)
+    if hint is dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise SettingsError(source, key, f'must be a date YYYY-MM-DD, got {value!r}') from None
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        if not isinstance(value, list) or not value and name != 'milestones':
+            raise SettingsError(source, key, 'must be a non-empty list')
+        items = tuple(_convert(item, v, source, f'{key}[{i}]') for i, v in enumerate(value))
+        if len(set(items)) != len(items):
+            raise SettingsError(source, key, 'lists a value twice')
+        return items
+    raise TypeError(f'no converter for {hint!r}')  # pragma: no cover - programming error
+
+
+def _check(section: object, source: str, prefix: str) -> None:
+    """Cross-field rules that a type alone does not say."""
+    if isinstance(section, Notify):
+        for event in section.events:
+            if event not in EVENTS:
+                raise SettingsError(source, prefix + 'events',
+                                    f'unknown event {event!r} (known: {", ".join(sorted(EVENTS))})')
+        if any(m < 1 for m in section.milestones):
+            raise SettingsError(source, prefix + 'milestones', 'milestones must be 1 or more')
+    if isinstance(section, Vocabulary):
+        for name in ('types', 'regions', 'areas'):
+            for code in getattr(section, name):
+                if code != normalize_code(code) or not code:
+                    raise SettingsError(
+                        source, f'{prefix}{name}',
+                        f'{code!r} is not a normalized code (lower case, words joined by -)')
+    if isinstance(section, Pages):
+        for field in ('request_template', 'report', 'reviewers', 'run', 'directory',
+                      'notice_template', 'mentorship'):
+            if not getattr(section, field):
+                raise SettingsError(source, prefix + field, 'must name a page')
+    if isinstance(section, Settings) and section.site and ':' not in section.site:
+        raise SettingsError(source, 'site', f'must be "family:code", e.g. meta:meta, got '
+                                            f'{section.site!r}')

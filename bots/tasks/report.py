@@ -1,0 +1,31 @@
+"""``report``: the report page, one row per problem, counts by status and region."""
+
+from __future__ import annotations
+
+from bots.model import Snapshot
+from bots.regions import read_region, replace_region
+from bots.rendering import render_report
+from bots.wiki import Wiki, info
+
+REGION = 'report'
+
+
+def summary_for(old: str | None, new: str) -> str:
+    """Edit summary counting problem rows added and removed."""
+    before = _rows(read_region(old, REGION) or '')
+    after = _rows(read_region(new, REGION) or '')
+    return (f'leadership-bot: report, {len(after)} problems '
+            f'(+{len(after - before)} −{len(before - after)})')
+
+
+def _rows(body: str) -> set[str]:
+    return {line for line in body.splitlines() if line.startswith('| [[')}
+
+
+def run(wiki: Wiki, snapshot: Snapshot) -> int:
+    """Write the report region; returns the exit code."""
+    body = render_report(snapshot, wiki.site.username() or 'the bot')
+    wiki.save(wiki.settings.pages.report, lambda old: replace_region(old, REGION, body),
+              summary_for)
+    info(f'report: {len(snapshot.problems)} problems in {snapshot.pages_read} request pages')
+    return 0

@@ -1,0 +1,245 @@
+"""The wiki layer: the one module that talks to MediaWiki, through pywikibot.
+
+Everything here reads in bulk (many pages per API request) and hands plain data
+to the pure core; saves go through :meth:`Wiki.save`, which checks the run page,
+skips unchanged content, shows diffs under ``-simulate`` and survives edit
+conflicts by re-reading the page and re-applying the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import pywikibot
+from pywikibot import config
+from pywikibot.data import api
+import requests
+from pywikibot.exceptions import EditConflictError, Error, NoPageError
+from pywikibot.tools.itertools import itergroup
+
+from bots.model import RequestPage, Revision
+from bots.parsing import read_status
+from bots.settings import Settings
+
+PROGRESS_EVERY = 500  # pages between progress lines on long reads
+# What ends a run with exit code 1: the wiki unreachable or failing after retries.
+WIKI_ERRORS: tuple[type[BaseException], ...] = (Error, requests.RequestException, OSError)
+info = pywikibot.info
+
+
+def handle_args(argv: list[str]) -> list[str]:
+    """pywikibot's global options (``-simulate``, ``-dir:`` …); returns the rest.
+
+    pywikibot logs each retried HTTP failure with a full traceback; operators get its
+    last line instead (the exit message gives the reason in one line).
+    """
+    rest = pywikibot.handle_args(argv)
+    for handler in logging.getLogger('pywiki').handlers:
+        handler.addFilter(_short_tracebacks)
+    return rest
+
+
+def _short_tracebacks(record: logging.LogRecord) -> bool:
+    message = record.getMessage()
+    if message.startswith('Traceback'):
+        lines = message.strip().splitlines()
+        record.msg, record.args = f'retrying after: {lines[-1]}', None
+    return True
+
+
+class StopRequested(Exception):
+    """The run page says stop (exit code 3)."""
+
+
+class WrongSiteError(Exception):
+    """pywikibot is set up for another wiki than the config expects (exit code 2)."""
+
+
+def connect(settings: Settings) -> pywikibot.site.APISite:
+    """The configured site, after refusing pywikibot's silent fallbacks."""
+    user_config = Path(config.base_dir, config.user_config_file)
+    if not user_config.exists():
+        raise WrongSiteError(
+            f'no user-config.py in {config.base_dir}: pywikibot would fall back to '
+            f'{config.family}:{config.mylang}. Give -dir:FOLDER or set PYWIKIBOT_DIR '
+            '(see user-config.py.sample).')
+    site = pywikibot.Site()
+    name = f'{site.family.name}:{site.code}'
+    if settings.site and name != settings.site:
+        raise WrongSiteError(
+            f'{settings.source}: site: expects {settings.site}, but pywikibot is set up for '
+            f'{name} ({user_config}); refusing to run on another wiki.')
+    return site
+
+
+class Wiki:
+    """Bulk reads and careful writes on one site."""
+
+    def __init__(self, site: pywikibot.site.APISite, settings: Settings) -> None:
+        self.site = site
+        self.settings = settings
+        self.saved: list[str] = []
+
+    # -- reads -------------------------------------------------------------
+
+    @property
+    def batch(self) -> int:
+        """Titles or revision ids per request: 500 with apihighlimits, else 50."""
+        return int(self.site.maxlimit)
+
+    def request_pages(self) -> Iterator[RequestPage]:
+        """Every page transcluding the request template, with text and contributors.
+
+        One generator query (embeddedin + revisions + contributors) reads a batch of
+        pages per API request; pages outside ``pages.request_prefix`` are skipped.
+        """
+        prefix = self.settings.pages.request_prefix
+        generator = api.PropertyGenerator('revisions|contributors', site=self.site, parameters={
+            'generator': 'embeddedin', 'geititle': self.settings.pages.request_template,
+            'geilimit': self.batch, 'rvprop': 'ids|content', 'rvslots': 'main',
+            'pclimit': 'max'})
+        progress = _Progress('request pages')
+        for data in generator:
+            progress.tick()
+            title = data['title']
+            if prefix and not title.startswith(prefix):
+                continue
+            revision = data['revisions'][0]
+            yield RequestPage(
+                title=title, page_id=int(data['pageid']), revid=int(revision['revid']),
+                text=revision['slots']['main'].get('content', ''),
+                contributors=frozenset(c['name'] for c in data.get('contributors', ())))
+        progress.done()
+
+    def revisions(self, revids: Iterable[int]) -> dict[int, Revision]:
+        """Revisions by id, in batches, each reduced to its author and status."""
+        template = self.settings.pages.request_template
+        found: dict[int, Revision] = {}
+        for group in itergroup(sorted(set(revids)), self.batch):
+            generator = api.PropertyGenerator('revisions', site=self.site, parameters={
+                'revids': group, 'rvprop': 'ids|user|timestamp|content', 'rvslots': 'main'})
+            for data in generator:
+                for rev in data.get('revisions', ()):
+                    content = rev.get('slots', {}).get('main', {}).get('content', '')
+                    found[int(rev['revid'])] = Revision(
+                        revid=int(rev['revid']), parentid=int(rev.get('parentid', 0)),
+                        user=rev.get('user', ''), timestamp=_timestamp(rev['timestamp']),
+                        status=read_status(content, template))
+        return found
+
+    def existing_users(self, names: Iterable[str]) -> frozenset[str]:
+        """The registered users among ``names``, in batches of list=users."""
+        existing: set[str] = set()
+        for group in itergroup(sorted(set(names)), self.batch):
+            for user in self.site.users(group):
+                if 'missing' not in user and 'invalid' not in user:
+                    existing.add(user['name'])
+        return frozenset(existing)
+
+    def admins(self) -> frozenset[str]:
+        """Members of the sysop group (they count as reviewers)."""
+        return frozenset(u['name'] for u in self.site.allusers(group='sysop'))
+
+    def language_codes(self) -> frozenset[str]:
+        """The language codes the wiki knows (siteinfo)."""
+        return frozenset(lang['code'] for lang in self.site.siteinfo.get('languages', ()))
+
+    def user_namespace_names(self) -> list[str]:
+        """Local names and aliases of the User namespace, for reading links."""
+        return list(self.site.namespaces[2])
+
+    def text(self, title: str) -> str | None:
+        """A page's current text, or ``None`` when it does not exist."""
+        page = pywikibot.Page(self.site, title)
+        try:
+            return page.get(force=True)
+        except NoPageError:
+            return None
+
+    def edit_protected(self, title: str) -> bool:
+        """Whether only admins may edit the page."""
+        level = pywikibot.Page(self.site, title).protection().get('edit', (None, None))[0]
+        return level in ('sysop', 'editprotected')
+
+    # -- writes ------------------------------------------------------------
+
+    def check_run_page(self) -> None:
+        """Raise :class:`StopRequested` when the run page exists and is not ``yes``."""
+        text = self.text(self.settings.pages.run)
+        if text is not None and text.strip().lower() != 'yes':
+            raise StopRequested(f'{self.settings.pages.run} says {text.strip()[:60]!r}, not '
+                                '"yes"; stopping before the next edit.')
+
+    def save(self, title: str, apply: Callable[[str | None], str],
+             summarize: Callable[[str | None, str], str], *, minor: bool = True) -> bool:
+        """Save ``apply(current text)`` to ``title`` if it changes anything.
+
+        ``apply`` must be pure: on an edit conflict it is called again on the text
+        the human just saved, so their edit is kept. ``summarize(old, new)`` gives the
+        edit summary. Returns whether a revision was saved (under ``-simulate``:
+        whether one would have been).
+        """
+        page = pywikibot.Page(self.site, title)
+        for _attempt in range(3):
+            try:
+                old = page.get(force=True)
+            except NoPageError:
+                old = None
+            new = apply(old)
+            if old is not None and old.rstrip() == new.rstrip():
+                pywikibot.info(f'{title}: no change')
+                return False
+            self.check_run_page()
+            summary = summarize(old, new)
+            if config.simulate:
+                pywikibot.info(f'{title}: would save ({summary}); diff:')
+                pywikibot.showDiff(old or '', new)
+                return True
+            page.text = new
+            try:
+                page.save(summary=summary, bot=True, minor=minor, watch='nochange',
+                          asynchronous=False, quiet=True)
+            except EditConflictError:
+                pywikibot.info(f'{title}: edit conflict, re-reading and re-applying')
+                page = pywikibot.Page(self.site, title)
+                continue
+            pywikibot.info(f'{title}: saved ({summary})')
+            self.saved.append(title)
+            return True
+        raise EditConflictError(page, 'edited by others three times in a row')
+
+
+def _timestamp(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace('Z', '+00:00'))
+
+
+class _Progress:
+    """Progress lines on long reads: pages read and rate."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.count = 0
+        self.start = time.monotonic()
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.count % PROGRESS_EVERY == 0:
+            self._line()
+
+    def done(self) -> None:
+        if self.count >= PROGRESS_EVERY:
+            self._line()
+
+    def _line(self) -> None:
+        elapsed = max(time.monotonic() - self.start, 1e-6)
+        pywikibot.info(f'read {self.count} {self.what} ({self.count / elapsed:.0f}/s)')
+
+
+def error_reason(exc: BaseException) -> str:
+    """One line saying why a run ended."""
+    lines = str(exc).strip().splitlines()
+    return f'{type(exc).__name__}: {lines[0]}' if lines else type(exc).__name__
