@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bots.reading import read_snapshot
-from bots.regions import MarkerError
 from bots.settings import SettingsError, load_settings
-from bots.tasks import install_templates, report
-from bots.wiki import (
-    WIKI_ERRORS,
-    StopRequested,
-    Wiki,
-    WrongSiteError,
-    connect,
-    error_reason,
-    handle_args,
-)
+
+if TYPE_CHECKING:
+    from bots.wiki import Wiki
 
 USAGE = """\
 usage: leadership-bot TASK [-config:FILE] [pywikibot global options]
@@ -38,7 +30,7 @@ options:
 exit codes: 0 done, 1 failed, 2 bad usage or config, 3 stopped by the run page"""
 
 # Tasks that read the requests first, in the order ``all`` runs them.
-SNAPSHOT_TASKS: dict[str, Callable[..., int]] = {'report': report.run}
+SNAPSHOT_TASKS = ('report',)
 TASKS = ('install-templates', *SNAPSHOT_TASKS, 'all')
 
 
@@ -46,16 +38,30 @@ class UsageError(Exception):
     """Bad command line (exit code 2)."""
 
 
-def parse_options(args: Sequence[str]) -> tuple[str, str | None]:
-    """The task and the config path from the arguments pywikibot left over."""
-    task: str | None = None
+def split_config(argv: Sequence[str]) -> tuple[list[str], str | None]:
+    """Take our ``-config:FILE.yaml`` out of the arguments.
+
+    pywikibot reads ``-config:`` from ``sys.argv`` when it is imported, as the name of
+    its own user config file (a ``.py``); a YAML file is ours and must not reach it.
+    """
+    rest: list[str] = []
     config: str | None = None
-    for arg in args:
-        if arg.startswith('-config:'):
-            config = arg.partition(':')[2]
-            if not config:
+    for arg in argv:
+        option, _, value = arg.partition(':')
+        if option == '-config' and not value.endswith('.py'):
+            if not value:
                 raise UsageError('-config: needs a file, e.g. -config:config/meta.yaml')
-        elif arg in ('-h', '-help', '--help'):
+            config = value
+        else:
+            rest.append(arg)
+    return rest, config
+
+
+def parse_options(args: Sequence[str]) -> str:
+    """The task from the arguments pywikibot left over."""
+    task: str | None = None
+    for arg in args:
+        if arg in ('-h', '-help', '--help'):
             raise UsageError('')
         elif arg.startswith('-'):
             raise UsageError(f'unknown option {arg}')
@@ -67,30 +73,54 @@ def parse_options(args: Sequence[str]) -> tuple[str, str | None]:
         raise UsageError('no task given')
     if task not in TASKS:
         raise UsageError(f'unknown task {task!r} (tasks: {", ".join(TASKS)})')
-    return task, config
+    return task
 
 
 def run(task: str, wiki: Wiki) -> int:
     """Run one task (or all) on a connected wiki."""
+    from bots.reading import read_snapshot
+    from bots.tasks import install_templates, report
+
     wiki.check_run_page()
     if task == 'install-templates':
         return install_templates.run(wiki)
     snapshot = read_snapshot(wiki)
-    names = list(SNAPSHOT_TASKS) if task == 'all' else [task]
-    return max(SNAPSHOT_TASKS[name](wiki, snapshot) for name in names)
+    runners: dict[str, Callable[..., int]] = {'report': report.run}
+    names = SNAPSHOT_TASKS if task == 'all' else (task,)
+    return max(runners[name](wiki, snapshot) for name in names)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``leadership-bot`` and ``python -m bots``."""
     try:
-        task, config = parse_options(handle_args(list(sys.argv[1:] if argv is None else argv)))
+        args, config = split_config(sys.argv[1:] if argv is None else argv)
+        sys.argv[1:] = args  # before pywikibot is imported: it reads sys.argv then
         settings = load_settings(config)
+    except UsageError as exc:
+        print(f'leadership-bot: {exc}\n\n{USAGE}', file=sys.stderr)
+        return 2
+    except SettingsError as exc:
+        print(f'leadership-bot: config error: {exc}', file=sys.stderr)
+        return 2
+    # pywikibot is imported only now, with our -config: out of its way.
+    from bots.regions import MarkerError
+    from bots.wiki import (
+        WIKI_ERRORS,
+        StopRequested,
+        Wiki,
+        WrongSiteError,
+        connect,
+        error_reason,
+        handle_args,
+    )
+    try:
+        task = parse_options(handle_args(args))
         wiki = Wiki(connect(settings), settings)
         return run(task, wiki)
     except UsageError as exc:
         print(f'leadership-bot: {exc}\n\n{USAGE}' if str(exc) else USAGE, file=sys.stderr)
         return 2 if str(exc) else 0
-    except (SettingsError, WrongSiteError) as exc:
+    except WrongSiteError as exc:
         print(f'leadership-bot: config error: {exc}', file=sys.stderr)
         return 2
     except StopRequested as exc:

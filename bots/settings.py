@@ -132,7 +132,8 @@ def parse_settings(data: object, source: str = '(config)') -> Settings:
 
 def _build(cls: type, data: object, source: str, prefix: str) -> Any:
     if not isinstance(data, Mapping):
-        raise SettingsError(source, prefix or '(top level)', 'must be a mapping of keys')
+        raise SettingsError(source, prefix.rstrip('.') or '(top level)',
+                            'must be a mapping of keys')
     hints = typing.get_type_hints(cls)
     fields = {f.name for f in dataclasses.fields(cls) if f.name != 'source'}
     values: dict[str, Any] = {}

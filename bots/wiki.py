@@ -13,13 +13,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pywikibot
-from pywikibot import config
-from pywikibot.data import api
 import requests
+from pywikibot import config
+from pywikibot.backports import batched
+from pywikibot.data import api
 from pywikibot.exceptions import EditConflictError, Error, NoPageError
-from pywikibot.tools.itertools import itergroup
 
 from bots.model import RequestPage, Revision
 from bots.parsing import read_status
@@ -111,7 +112,7 @@ class Wiki:
             revision = data['revisions'][0]
             yield RequestPage(
                 title=title, page_id=int(data['pageid']), revid=int(revision['revid']),
-                text=revision['slots']['main'].get('content', ''),
+                text=_content(revision),
                 contributors=frozenset(c['name'] for c in data.get('contributors', ())))
         progress.done()
 
@@ -119,23 +120,36 @@ class Wiki:
         """Revisions by id, in batches, each reduced to its author and status."""
         template = self.settings.pages.request_template
         found: dict[int, Revision] = {}
-        for group in itergroup(sorted(set(revids)), self.batch):
-            generator = api.PropertyGenerator('revisions', site=self.site, parameters={
-                'revids': group, 'rvprop': 'ids|user|timestamp|content', 'rvslots': 'main'})
-            for data in generator:
-                for rev in data.get('revisions', ()):
-                    content = rev.get('slots', {}).get('main', {}).get('content', '')
-                    found[int(rev['revid'])] = Revision(
-                        revid=int(rev['revid']), parentid=int(rev.get('parentid', 0)),
-                        user=rev.get('user', ''), timestamp=_timestamp(rev['timestamp']),
-                        status=read_status(content, template))
+        for group in batched(sorted(set(revids)), self.batch):
+            for rev in self._revisions_by_id(group):
+                found[int(rev['revid'])] = Revision(
+                    revid=int(rev['revid']), parentid=int(rev.get('parentid', 0)),
+                    user=rev.get('user', ''), timestamp=_timestamp(rev['timestamp']),
+                    status=read_status(_content(rev), template))
         return found
+
+    def _revisions_by_id(self, revids: Iterable[int]) -> Iterator[dict[str, Any]]:
+        """Raw revisions for one batch of ids, following continuation.
+
+        pywikibot's PropertyGenerator adds ``rvlimit``, which the API refuses together
+        with ``revids``; a plain Request with the ``continue`` protocol does the job.
+        """
+        parameters: dict[str, Any] = {
+            'action': 'query', 'prop': 'revisions', 'revids': list(revids),
+            'rvprop': 'ids|user|timestamp|content', 'rvslots': 'main', 'continue': ''}
+        while True:
+            result = api.Request(site=self.site, parameters=parameters).submit()
+            for page in result.get('query', {}).get('pages', {}).values():
+                yield from page.get('revisions', ())
+            if 'continue' not in result:
+                return
+            parameters.update(result['continue'])
 
     def existing_users(self, names: Iterable[str]) -> frozenset[str]:
         """The registered users among ``names``, in batches of list=users."""
         existing: set[str] = set()
-        for group in itergroup(sorted(set(names)), self.batch):
-            for user in self.site.users(group):
+        for group in batched(sorted(set(names)), self.batch):
+            for user in self.site.users(list(group)):
                 if 'missing' not in user and 'invalid' not in user:
                     existing.add(user['name'])
         return frozenset(existing)
@@ -211,6 +225,12 @@ class Wiki:
             self.saved.append(title)
             return True
         raise EditConflictError(page, 'edited by others three times in a row')
+
+
+def _content(revision: dict[str, Any]) -> str:
+    """The main slot's text of an API revision (formatversion 1 or 2)."""
+    main = revision.get('slots', {}).get('main', {})
+    return str(main.get('content', main.get('*', '')))
 
 
 def _timestamp(value: str) -> dt.datetime:
