@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 import mwparserfromhell
 import pycountry
 from mwparserfromhell.nodes import Comment, Template
+from mwparserfromhell.parser import ParserError
 from mwparserfromhell.wikicode import Wikicode
 
 from bots.model import (
@@ -74,6 +75,13 @@ def _value(template: Template, name: str) -> str | None:
     return text.strip() or None
 
 
+def _mentions(text: str, name: str) -> bool:
+    """Whether the text seems to try to use the template (spaces and _ alike)."""
+    def flat(value: str) -> str:
+        return ' '.join(value.replace('_', ' ').split()).lower()
+    return flat(name) in flat(text)
+
+
 def read_status(text: str, template_title: str) -> str:
     """The normalized status of one revision's text (for the trust rules)."""
     templates = find_templates(mwparserfromhell.parse(text), template_title)
@@ -91,11 +99,19 @@ def parse_request(page: RequestPage, template_title: str,
     problems found. Invalid optional values are dropped and reported; a missing or
     invalid required value, or several request templates, makes the page unusable.
     """
-    templates = find_templates(mwparserfromhell.parse(page.text), template_title)
-    if not templates:
+    name = template_key(template_title)
+    try:
+        templates = find_templates(mwparserfromhell.parse(page.text), template_title)
+    except (ParserError, RecursionError) as exc:  # pathological nesting
         return None, [Problem(page.title, 'missing-field',
-                              f'The page has no readable {{{{{template_key(template_title)}}}}}'
-                              ' template (is it closed with }}?).')]
+                              f'The page could not be read as wikitext ({exc.__class__.__name__});'
+                              f' simplify the {{{{{name}}}}} template on it.')]
+    if not templates:
+        if _mentions(page.text, name):
+            return None, [Problem(page.title, 'missing-field',
+                                  f'The page has no readable {{{{{name}}}}} template '
+                                  '(is it closed with }}?).')]
+        return None, []  # not a request: e.g. a report subpage under the prefix
     if len(templates) > 1:
         users = {_value(t, 'user') for t in templates}
         user = normalize_username(users.pop() or '') if len(users) == 1 else None

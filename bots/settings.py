@@ -143,7 +143,7 @@ def _build(cls: type, data: object, source: str, prefix: str) -> Any:
             known = ', '.join(sorted(fields))
             raise SettingsError(source, dotted, f'unknown key (known here: {known})')
         hint = hints[key]
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             values[key] = _build(hint, value, source, dotted + '.')
         else:
             values[key] = _convert(hint, value, source, dotted)

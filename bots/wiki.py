@@ -93,26 +93,29 @@ class Wiki:
         return int(self.site.maxlimit)
 
     def request_pages(self) -> Iterator[RequestPage]:
-        """Every page transcluding the request template, with text and contributors.
+        """Request pages with their text and contributors, a batch per API request.
 
-        One generator query (embeddedin + revisions + contributors) reads a batch of
-        pages per API request; pages outside ``pages.request_prefix`` are skipped.
+        With ``pages.request_prefix`` set, every page under the prefix is read
+        (``allpages``), so a page whose template is too broken to transclude is still
+        seen; otherwise every page transcluding the template (``embeddedin``).
         """
         prefix = self.settings.pages.request_prefix
+        if prefix:
+            sample = pywikibot.Page(self.site, prefix + 'x')
+            source = {'generator': 'allpages', 'gapnamespace': sample.namespace().id,
+                      'gapprefix': sample.title(with_ns=False)[:-1], 'gaplimit': self.batch}
+        else:
+            source = {'generator': 'embeddedin', 'geilimit': self.batch,
+                      'geititle': self.settings.pages.request_template}
         generator = api.PropertyGenerator('revisions|contributors', site=self.site, parameters={
-            'generator': 'embeddedin', 'geititle': self.settings.pages.request_template,
-            'geilimit': self.batch, 'rvprop': 'ids|content', 'rvslots': 'main',
-            'pclimit': 'max'})
+            **source, 'rvprop': 'ids|content', 'rvslots': 'main', 'pclimit': 'max'})
         progress = _Progress('request pages')
         for data in generator:
             progress.tick()
-            title = data['title']
-            if prefix and not title.startswith(prefix):
-                continue
             revision = data['revisions'][0]
             yield RequestPage(
-                title=title, page_id=int(data['pageid']), revid=int(revision['revid']),
-                text=_content(revision),
+                title=data['title'], page_id=int(data['pageid']),
+                revid=int(revision['revid']), text=_content(revision),
                 contributors=frozenset(c['name'] for c in data.get('contributors', ())))
         progress.done()
 
