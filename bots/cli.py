@@ -112,8 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         connect,
         error_reason,
         handle_args,
+        require_user_config,
     )
     try:
+        require_user_config()
         task = parse_options(handle_args(args))
         wiki = Wiki(connect(settings), settings)
         return run(task, wiki)

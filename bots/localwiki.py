@@ -92,6 +92,11 @@ $wgJobRunRate = 0;
 """
 
 
+# Everything LocalWiki writes under its root; reset() deletes nothing else.
+_OWN_FILES = frozenset({'LocalSettings.php', 'data', 'port', 'server.pid', 'server.log',
+                        'opcache', 'pywikibot'})
+
+
 class LocalWikiError(RuntimeError):
     """The local wiki cannot be installed, started or driven."""
 
@@ -156,6 +161,7 @@ class LocalWiki:
     # -- installation -----------------------------------------------------------------------
 
     def is_installed(self) -> bool:
+        """Whether install.php ran and LocalSettings.php has this module's current settings."""
         return self.settings_file.exists() and _SETTINGS in self.settings_file.read_text()
 
     def install(self) -> None:
@@ -164,7 +170,8 @@ class LocalWiki:
         self.root.mkdir(parents=True, exist_ok=True)
         if not self.settings_file.exists():
             # install.php writes LocalSettings.php last: without it, the data is a half install.
-            shutil.rmtree(self.root / 'data', ignore_errors=True)
+            for leftover in (self.root / 'data').glob('wiki*.sqlite*'):
+                leftover.unlink()
             self._run_php(
                 'maintenance/install.php', '--dbtype', 'sqlite',
                 '--dbpath', str(self.root / 'data'), '--dbname', 'wiki',
@@ -241,10 +248,10 @@ class LocalWiki:
         self._pid_file.write_text(f'{self._process.pid}\n')
         deadline = time.monotonic() + timeout
         while True:
-            if self._process.poll() is not None:
+            code = self._process.poll()
+            if code is not None:
                 self.stop()
-                raise LocalWikiError(
-                    f'php -S exited with code {self._process.returncode}\n{self._log_tail()}')
+                raise LocalWikiError(f'php -S exited with code {code}\n{self._log_tail()}')
             if self._api_answers():
                 return
             if time.monotonic() > deadline:
@@ -279,7 +286,12 @@ class LocalWiki:
     def reset(self) -> None:
         """Stop the server and delete the wiki with all its data."""
         self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self.root.exists():
+            strangers = {path.name for path in self.root.iterdir()} - _OWN_FILES
+            if strangers:
+                raise LocalWikiError(f'not deleting {self.root}: it also holds '
+                                     f'{", ".join(sorted(strangers))}')
+            shutil.rmtree(self.root)
 
     def _server_group(self) -> int | None:
         """The recorded server's process group, if a php process is still in it."""
@@ -297,8 +309,10 @@ class LocalWiki:
 
     def _api_answers(self) -> bool:
         url = f'{self.api_url}?action=query&meta=siteinfo&format=json'
+        # No proxy for loopback, whatever http_proxy says.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with opener.open(url, timeout=5) as response:
                 return 'query' in json.load(response)
         except (OSError, ValueError):
             return False

@@ -38,10 +38,10 @@ def handle_args(argv: list[str]) -> list[str]:
     pywikibot logs each retried HTTP failure with a full traceback; operators get its
     last line instead (the exit message gives the reason in one line).
     """
-    rest = pywikibot.handle_args(argv)
-    for handler in logging.getLogger('pywiki').handlers:
-        handler.addFilter(_short_tracebacks)
-    return rest
+    # pywikibot logs them on its 'pywiki' logger itself; a logger filter survives
+    # handle_args() replacing the handlers.
+    logging.getLogger('pywiki').addFilter(_short_tracebacks)
+    return pywikibot.handle_args(argv)
 
 
 def _short_tracebacks(record: logging.LogRecord) -> bool:
@@ -60,14 +60,21 @@ class WrongSiteError(Exception):
     """pywikibot is set up for another wiki than the config expects (exit code 2)."""
 
 
-def connect(settings: Settings) -> pywikibot.site.APISite:
-    """The configured site, after refusing pywikibot's silent fallbacks."""
-    user_config = Path(config.base_dir, config.user_config_file)
-    if not user_config.exists():
+def require_user_config() -> None:
+    """Refuse pywikibot's silent fallback to its default wiki when no user-config.py exists.
+
+    Must run before :func:`handle_args`, which may already contact the default wiki.
+    """
+    if not Path(config.base_dir, config.user_config_file).exists():
         raise WrongSiteError(
             f'no user-config.py in {config.base_dir}: pywikibot would fall back to '
             f'{config.family}:{config.mylang}. Give -dir:FOLDER or set PYWIKIBOT_DIR '
             '(see user-config.py.sample).')
+
+
+def connect(settings: Settings) -> pywikibot.site.APISite:
+    """The configured site; refuses another wiki than the config's ``site``."""
+    user_config = Path(config.base_dir, config.user_config_file)
     site = pywikibot.Site()
     name = f'{site.family.name}:{site.code}'
     if settings.site and name != settings.site:

@@ -36,6 +36,7 @@ class WikiSession:
         self.timeout = timeout
         self.user: str | None = None
         self._http = requests.Session()
+        self._http.trust_env = False  # the wiki is on loopback: no http_proxy, no .netrc
         self._http.headers['User-Agent'] = 'leadership-bots-tests/0.1 (local wiki)'
         self._tokens: dict[str, str] = {}
 

@@ -67,7 +67,9 @@ def test_defaults():
     ('{{Leadership request | user = <!-- your name --> | type = attend | program = P '
      '| region = ssa }}', ['missing-field']),
     (VALID + '| amount = 10 }}', ['missing-field']),
-    ('No template here, or {{Leadership request', ['missing-field']),
+    ('Broken: {{Leadership request | user = A', ['missing-field']),
+    ('Broken: {{leadership_request', ['missing-field']),
+    ('An outcome report page, not a request.', []),
 ])
 def test_missing_fields(text, expected):
     assert codes(text) == expected
