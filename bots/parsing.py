@@ -31,7 +31,7 @@ from bots.model import (
 from bots.normalize import normalize_code, normalize_language, normalize_username, split_list
 
 # Alternative parameter names the template and its TemplateData accept.
-ALIASES: dict[str, str] = {}
+ALIASES: dict[str, str] = {'username': 'user'}
 
 _ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
 _URL = re.compile(r'https?://[^\s<>\[\]{}|"]+', re.IGNORECASE)
