@@ -30,6 +30,7 @@ PROGRESS_EVERY = 500  # pages between progress lines on long reads
 # What ends a run with exit code 1: the wiki unreachable or failing after retries.
 WIKI_ERRORS: tuple[type[BaseException], ...] = (Error, requests.RequestException, OSError)
 info = pywikibot.info
+TEMPLATE_NAMESPACES = frozenset({10, 11})
 
 
 def handle_args(argv: list[str]) -> list[str]:
@@ -104,7 +105,8 @@ class Wiki:
 
         With ``pages.request_prefix`` set, every page under the prefix is read
         (``allpages``), so a page whose template is too broken to transclude is still
-        seen; otherwise every page transcluding the template (``embeddedin``).
+        seen; otherwise every page transcluding the template (``embeddedin``) outside
+        the Template namespace, where its own documentation and preload live.
         """
         prefix = self.settings.pages.request_prefix
         if prefix:
@@ -119,6 +121,8 @@ class Wiki:
         progress = _Progress('request pages')
         for data in generator:
             progress.tick()
+            if data['ns'] in TEMPLATE_NAMESPACES:  # the template, its doc and preload
+                continue
             revision = data['revisions'][0]
             yield RequestPage(
                 title=data['title'], page_id=int(data['pageid']),
