@@ -88,6 +88,7 @@ $wgRCMaxAge = 20 * 365 * 86400;
 $wgMainCacheType = CACHE_NONE;
 # php -S does not run jobs after API requests reliably; LocalWiki.run_jobs() runs them.
 $wgJobRunRate = 0;
+$wgLogos = [ '1x' => "$wgResourceBasePath/resources/assets/mediawiki.png" ];
 {_SETTINGS_END}
 """
 

@@ -33,8 +33,10 @@ def user_link(name: str) -> str:
     return f'[[User:{name}|{plain(name)}]]'
 
 
-def page_link(title: str) -> str:
-    """A link to a page by the title the API returned (always a valid title)."""
+def page_link(title: str, prefix: str = '') -> str:
+    """A link to a page by the title the API returned, shown without ``prefix``."""
+    if prefix and title.startswith(prefix) and title != prefix:
+        return f'[[:{title}|{plain(title[len(prefix):])}]]'
     return f'[[:{title}]]'
 
 
@@ -49,8 +51,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, sortable: bo
     return '\n'.join(lines)
 
 
-def render_report(snapshot: Snapshot, bot_user: str) -> str:
-    """The report page region: one row per problem, then counts by status and region."""
+def render_report(snapshot: Snapshot, bot_user: str, prefix: str = '') -> str:
+    """The report page region: one row per problem, then counts by status and region.
+
+    Request links show the title without the request ``prefix`` they all share.
+    """
     problems = sorted(snapshot.problems, key=lambda p: (p.page, p.code, p.message))
     by_status = Counter(c.status for c in snapshot.requests)
     by_region = Counter(c.request.region for c in snapshot.requests)
@@ -63,7 +68,7 @@ def render_report(snapshot: Snapshot, bot_user: str) -> str:
         '',
         '== Problems ==',
         table(('Request', 'Requester', 'Problem', 'Details'),
-              (_problem_row(p) for p in problems)) if problems else 'No problems found.',
+              (_problem_row(p, prefix) for p in problems)) if problems else 'No problems found.',
         '',
         '== Requests by status ==',
         table(('Status', 'Requests'),
@@ -76,6 +81,6 @@ def render_report(snapshot: Snapshot, bot_user: str) -> str:
     return '\n'.join(parts)
 
 
-def _problem_row(problem: Problem) -> tuple[str, str, str, str]:
-    return (page_link(problem.page), user_link(problem.user) if problem.user else '',
+def _problem_row(problem: Problem, prefix: str) -> tuple[str, str, str, str]:
+    return (page_link(problem.page, prefix), user_link(problem.user) if problem.user else '',
             plain(problem.code), plain(problem.message, limit=400))

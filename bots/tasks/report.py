@@ -24,7 +24,8 @@ def _rows(body: str) -> set[str]:
 
 def run(wiki: Wiki, snapshot: Snapshot) -> int:
     """Write the report region; returns the exit code."""
-    body = render_report(snapshot, wiki.site.username() or 'the bot')
+    body = render_report(snapshot, wiki.site.username() or 'the bot',
+                         wiki.settings.pages.request_prefix)
     wiki.save(wiki.settings.pages.report, lambda old: replace_region(old, REGION, body),
               summary_for)
     info(f'report: {len(snapshot.problems)} problems in {snapshot.pages_read} request pages')

@@ -11,7 +11,8 @@ from typing import Any
 
 import yaml
 
-ROW = re.compile(r'^\| \[\[:(?P<page>[^\]]+)\]\] \|\| (?P<user>.*?) \|\| (?P<code>[a-z-]+) \|\| ')
+ROW = re.compile(r'^\| \[\[:(?P<page>[^\]|]+)(?:\|[^\]]*)?\]\] \|\| (?P<user>.*?) \|\| '
+                 r'(?P<code>[a-z-]+) \|\| ')
 
 
 @dataclasses.dataclass(frozen=True)
