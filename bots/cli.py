@@ -6,8 +6,9 @@ or config, 3 stopped by the run page.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bots.settings import SettingsError, load_settings
@@ -21,16 +22,19 @@ usage: leadership-bot TASK [-config:FILE] [pywikibot global options]
 tasks:
   install-templates  publish templates_wikitext/ to the wiki
   report             write the report page (problems, counts)
-  all                report (and, as they are built, directory, match, notify)
+  directory          write the partnership-organizer directory (and its JSON copy)
+  all                report, directory (and, as they are built, match, notify)
 
 options:
   -config:FILE       YAML config (default: built-in Meta-Wiki settings)
+  -force-removal     save the directory even if it drops more organizers than
+                     directory.max_removed_share allows (a confirmed mass removal)
   pywikibot's global options work too: -simulate -dir:DIR -user:NAME -family:F -lang:L
 
 exit codes: 0 done, 1 failed, 2 bad usage or config, 3 stopped by the run page"""
 
 # Tasks that read the requests first, in the order ``all`` runs them.
-SNAPSHOT_TASKS = ('report',)
+SNAPSHOT_TASKS = ('report', 'directory')
 TASKS = ('install-templates', *SNAPSHOT_TASKS, 'all')
 
 
@@ -57,11 +61,22 @@ def split_config(argv: Sequence[str]) -> tuple[list[str], str | None]:
     return rest, config
 
 
-def parse_options(args: Sequence[str]) -> str:
-    """The task from the arguments pywikibot left over."""
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """The task and our own options, from the arguments pywikibot left over."""
+
+    task: str
+    force_removal: bool = False
+
+
+def parse_options(args: Sequence[str]) -> Options:
+    """Parse the task and local options; pywikibot has taken its global ones."""
     task: str | None = None
+    force_removal = False
     for arg in args:
-        if arg in ('-h', '-help', '--help'):
+        if arg == '-force-removal':
+            force_removal = True
+        elif arg in ('-h', '-help', '--help'):
             raise UsageError('')
         elif arg.startswith('-'):
             raise UsageError(f'unknown option {arg}')
@@ -73,21 +88,30 @@ def parse_options(args: Sequence[str]) -> str:
         raise UsageError('no task given')
     if task not in TASKS:
         raise UsageError(f'unknown task {task!r} (tasks: {", ".join(TASKS)})')
-    return task
+    return Options(task, force_removal)
 
 
-def run(task: str, wiki: Wiki) -> int:
+def run(options: Options, wiki: Wiki) -> int:
     """Run one task (or all) on a connected wiki."""
     from bots.reading import read_snapshot
-    from bots.tasks import install_templates, report
+    from bots.tasks import directory, install_templates, report
 
     wiki.check_run_page()
-    if task == 'install-templates':
+    if options.task == 'install-templates':
         return install_templates.run(wiki)
     snapshot = read_snapshot(wiki)
-    runners: dict[str, Callable[..., int]] = {'report': report.run}
-    names = SNAPSHOT_TASKS if task == 'all' else (task,)
-    return max(runners[name](wiki, snapshot) for name in names)
+    names = SNAPSHOT_TASKS if options.task == 'all' else (options.task,)
+    codes = []
+    prepared = None
+    if 'directory' in names:
+        # Planned before the report is written, so a wipe-guard refusal is on it.
+        prepared = directory.prepare(wiki, snapshot, options.force_removal)
+        snapshot = dataclasses.replace(snapshot, problems=snapshot.problems + prepared.problems)
+    if 'report' in names or (prepared and prepared.blocked):
+        codes.append(report.run(wiki, snapshot))
+    if prepared is not None:
+        codes.append(directory.write(wiki, prepared))
+    return max(codes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,9 +140,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         require_user_config()
-        task = parse_options(handle_args(args))
+        options = parse_options(handle_args(args))
         wiki = Wiki(connect(settings), settings)
-        return run(task, wiki)
+        return run(options, wiki)
     except UsageError as exc:
         print(f'leadership-bot: {exc}\n\n{USAGE}' if str(exc) else USAGE, file=sys.stderr)
         return 2 if str(exc) else 0

@@ -107,7 +107,7 @@ def read_snapshot(wiki: Wiki) -> Snapshot:
     vocabulary = Vocabulary(types=frozenset(settings.vocabulary.types),
                             regions=frozenset(settings.vocabulary.regions),
                             areas=frozenset(settings.vocabulary.areas),
-                            languages=wiki.language_codes())
+                            languages=frozenset(wiki.language_names()))
     pages = list(wiki.request_pages())
     requests, problems = parse_requests(pages, settings.pages.request_template, vocabulary)
     reviewers, reviewer_problems = read_reviewers(wiki)

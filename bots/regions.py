@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 
 class MarkerError(Exception):
     """The page's markers are broken; the bot must not guess where its region is."""
@@ -35,6 +38,24 @@ def replace_region(text: str | None, name: str, body: str) -> str:
         raise MarkerError(f'the END marker of the {name} region comes before its BEGIN marker')
     _, _, tail = rest.partition(end)
     return head + region + tail
+
+
+def region_writer(name: str, body: str) -> Callable[[str | None], str]:
+    """A function putting ``body`` into the region ``name`` of whatever text it is given."""
+    return functools.partial(_replace, name=name, body=body)
+
+
+def replacement(text: str) -> Callable[[str | None], str]:
+    """A function replacing whatever text it is given by ``text`` (a whole generated page)."""
+    return functools.partial(_constant, text)
+
+
+def _constant(text: str, _old: str | None) -> str:
+    return text
+
+
+def _replace(text: str | None, *, name: str, body: str) -> str:
+    return replace_region(text, name, body)
 
 
 def read_region(text: str | None, name: str) -> str | None:

@@ -9,6 +9,7 @@ conflicts by re-reading the page and re-applying the change.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -110,16 +111,12 @@ class Wiki:
         """
         prefix = self.settings.pages.request_prefix
         if prefix:
-            sample = pywikibot.Page(self.site, prefix + 'x')
-            source = {'generator': 'allpages', 'gapnamespace': sample.namespace().id,
-                      'gapprefix': sample.title(with_ns=False)[:-1], 'gaplimit': self.batch}
+            source = self._under(prefix)
         else:
             source = {'generator': 'embeddedin', 'geilimit': self.batch,
                       'geititle': self.settings.pages.request_template}
-        generator = api.PropertyGenerator('revisions|contributors', site=self.site, parameters={
-            **source, 'rvprop': 'ids|content', 'rvslots': 'main', 'pclimit': 'max'})
         progress = _Progress('request pages')
-        for data in generator:
+        for data in self._read(source, 'revisions|contributors'):
             progress.tick()
             if data['ns'] in TEMPLATE_NAMESPACES:  # the template, its doc and preload
                 continue
@@ -129,6 +126,24 @@ class Wiki:
                 revid=int(revision['revid']), text=_content(revision),
                 contributors=frozenset(c['name'] for c in data.get('contributors', ())))
         progress.done()
+
+    def texts_under(self, prefix: str) -> dict[str, str]:
+        """Title -> text of every page whose title starts with ``prefix``, in batches."""
+        return {data['title']: _content(data['revisions'][0])
+                for data in self._read(self._under(prefix), 'revisions')}
+
+    def _under(self, prefix: str) -> dict[str, Any]:
+        """Generator parameters for every page under a title prefix."""
+        sample = pywikibot.Page(self.site, prefix + 'x')
+        return {'generator': 'allpages', 'gapnamespace': sample.namespace().id,
+                'gapprefix': sample.title(with_ns=False)[:-1], 'gaplimit': self.batch}
+
+    def _read(self, source: dict[str, Any], props: str) -> Iterator[dict[str, Any]]:
+        """Pages of a generator with their current text (and ``props``), merged by pywikibot."""
+        parameters = {**source, 'rvprop': 'ids|content', 'rvslots': 'main'}
+        if 'contributors' in props:
+            parameters['pclimit'] = 'max'
+        yield from api.PropertyGenerator(props, site=self.site, parameters=parameters)
 
     def revisions(self, revids: Iterable[int]) -> dict[int, Revision]:
         """Revisions by id, in batches, each reduced to its author and status."""
@@ -172,9 +187,10 @@ class Wiki:
         """Members of the sysop group (they count as reviewers)."""
         return frozenset(u['name'] for u in self.site.allusers(group='sysop'))
 
-    def language_codes(self) -> frozenset[str]:
-        """The language codes the wiki knows (siteinfo)."""
-        return frozenset(lang['code'] for lang in self.site.siteinfo.get('languages', ()))
+    def language_names(self) -> dict[str, str]:
+        """Language code -> name (autonym) for every language the wiki knows (siteinfo)."""
+        return {lang['code']: lang.get('name') or lang.get('*') or lang['code']
+                for lang in self.site.siteinfo.get('languages', ())}
 
     def user_namespace_names(self) -> list[str]:
         """Local names and aliases of the User namespace, for reading links."""
@@ -203,13 +219,14 @@ class Wiki:
                                 '"yes"; stopping before the next edit.')
 
     def save(self, title: str, apply: Callable[[str | None], str],
-             summarize: Callable[[str | None, str], str], *, minor: bool = True) -> bool:
+             summary: str | Callable[[str | None, str], str], *, minor: bool = True,
+             content_model: str | None = None) -> bool:
         """Save ``apply(current text)`` to ``title`` if it changes anything.
 
         ``apply`` must be pure: on an edit conflict it is called again on the text
-        the human just saved, so their edit is kept. ``summarize(old, new)`` gives the
-        edit summary. Returns whether a revision was saved (under ``-simulate``:
-        whether one would have been).
+        the human just saved, so their edit is kept. ``summary`` is the edit summary,
+        or a function of the old and new text giving it. Returns whether a revision
+        was saved (under ``-simulate``: whether one would have been).
         """
         page = pywikibot.Page(self.site, title)
         for _attempt in range(3):
@@ -218,27 +235,39 @@ class Wiki:
             except NoPageError:
                 old = None
             new = apply(old)
-            if old is not None and old.rstrip() == new.rstrip():
+            if old is not None and _same(old, new, content_model):
                 pywikibot.info(f'{title}: no change')
                 return False
             self.check_run_page()
-            summary = summarize(old, new)
+            text = summary if isinstance(summary, str) else summary(old, new)
             if config.simulate:
-                pywikibot.info(f'{title}: would save ({summary}); diff:')
+                pywikibot.info(f'{title}: would save ({text}); diff:')
                 pywikibot.showDiff(old or '', new)
                 return True
             page.text = new
+            extra = {'contentmodel': content_model} if content_model else {}
             try:
-                page.save(summary=summary, bot=True, minor=minor, watch='nochange',
-                          asynchronous=False, quiet=True)
+                page.save(summary=text, bot=True, minor=minor, watch='nochange',
+                          asynchronous=False, quiet=True, **extra)
             except EditConflictError:
                 pywikibot.info(f'{title}: edit conflict, re-reading and re-applying')
                 page = pywikibot.Page(self.site, title)
                 continue
-            pywikibot.info(f'{title}: saved ({summary})')
+            pywikibot.info(f'{title}: saved ({text})')
             self.saved.append(title)
             return True
         raise EditConflictError(page, 'edited by others three times in a row')
+
+
+def _same(old: str, new: str, content_model: str | None) -> bool:
+    """Whether saving ``new`` over ``old`` would change nothing (MediaWiki trims the end;
+    it re-formats JSON pages, so those compare by value)."""
+    if content_model == 'json':
+        try:
+            return bool(json.loads(old) == json.loads(new))
+        except ValueError:
+            return False
+    return old.rstrip() == new.rstrip()
 
 
 def _content(revision: dict[str, Any]) -> str:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bots.publishing import template_pages
+from bots.regions import replacement
 from bots.wiki import Wiki, info
 
 
@@ -18,16 +17,12 @@ def summary_for(old: str | None, new: str) -> str:
     return f'leadership-bot: update from templates_wikitext (+{added} −{removed} lines)'
 
 
-def _replace_with(text: str) -> Callable[[str | None], str]:
-    return lambda _old: text
-
-
 def run(wiki: Wiki) -> int:
     """Publish every template page; returns the exit code."""
     pages = template_pages(wiki.settings)
     changed = 0
     for title, text in pages.items():
-        if wiki.save(title, _replace_with(text), summary_for):
+        if wiki.save(title, replacement(text), summary_for):
             changed += 1
     info(f'install-templates: {changed} of {len(pages)} pages changed')
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bots.model import Snapshot
-from bots.regions import read_region, replace_region
+from bots.regions import read_region, region_writer
 from bots.rendering import render_report
 from bots.wiki import Wiki, info
 
@@ -26,7 +26,6 @@ def run(wiki: Wiki, snapshot: Snapshot) -> int:
     """Write the report region; returns the exit code."""
     body = render_report(snapshot, wiki.site.username() or 'the bot',
                          wiki.settings.pages.request_prefix)
-    wiki.save(wiki.settings.pages.report, lambda old: replace_region(old, REGION, body),
-              summary_for)
+    wiki.save(wiki.settings.pages.report, region_writer(REGION, body), summary_for)
     info(f'report: {len(snapshot.problems)} problems in {snapshot.pages_read} request pages')
     return 0

@@ -1,0 +1,224 @@
+"""The partnership-organizer directory: who is listed, how pages are laid out, what changed.
+
+Pure. :func:`build_organizers` applies the consent rules to checked requests;
+:func:`plan_directory` lays the rows out on the main page and, past
+``max_rows_per_page``, on region subpages (split further when one region is too large),
+and compares with what the pages list now for the wipe guard and the edit summary.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from bots.model import Checked
+from bots.rendering import plain, table, user_link
+
+REGION = 'directory'
+REGION_NAMES = {
+    'mena': 'Middle East and North Africa', 'ssa': 'Sub-Saharan Africa', 'sa': 'South Asia',
+    'eseap': 'East, Southeast Asia and Pacific',
+    'ceeca': 'Central and Eastern Europe and Central Asia',
+    'nwe': 'Northern and Western Europe', 'lac': 'Latin America and the Caribbean',
+    'usca': 'United States and Canada', 'global': 'Global (no single region)'}
+HEADERS = ('Organizer', 'Region', 'Languages', 'Partnership areas', 'Skills', 'Mentor',
+           'Approved', 'Completed', 'Latest program')
+_ROW_USER = re.compile(r'^\| \[\[User:([^|\]]+)\|')
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Organizer:
+    """One directory row."""
+
+    user: str
+    region: str
+    languages: tuple[str, ...]
+    areas: tuple[str, ...]
+    skills: str | None
+    mentor: bool
+    approved: int
+    completed: int
+    latest_program: str
+    latest_request: str
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """Deterministic, case- and accent-insensitive order, ties broken by the exact name."""
+    folded = unicodedata.normalize('NFKD', name).casefold()
+    return ''.join(c for c in folded if not unicodedata.combining(c)), name
+
+
+def build_organizers(requests: Iterable[Checked]) -> list[Organizer]:
+    """Organizers by the consent rules, sorted by region order of appearance then name.
+
+    Listed: a verified requester with ``directory=yes`` on a non-withdrawn request and
+    ``directory=no`` on none (an explicit no anywhere withdraws consent). The profile
+    comes from the newest such request (highest page id: created last).
+    """
+    by_user: dict[str, list[Checked]] = defaultdict(list)
+    for checked in requests:
+        by_user[checked.request.user].append(checked)
+    organizers = []
+    for user, own in by_user.items():
+        if any(c.request.directory is False for c in own):
+            continue
+        eligible = [c for c in own if c.verified and c.request.directory
+                    and c.status != 'withdrawn']
+        if not eligible:
+            continue
+        newest = max(eligible, key=lambda c: c.request.page_id).request
+        verified = [c for c in own if c.verified]
+        organizers.append(Organizer(
+            user=user, region=newest.region, languages=newest.languages, areas=newest.areas,
+            skills=newest.skills, mentor=bool(newest.mentor),
+            approved=sum(c.status == 'approved' for c in verified),
+            completed=sum(c.status == 'completed' for c in verified),
+            latest_program=newest.program, latest_request=newest.page))
+    return sorted(organizers, key=lambda o: sort_key(o.user))
+
+
+def render_row(organizer: Organizer, language_names: Mapping[str, str]) -> tuple[str, ...]:
+    """One table row; every volunteer value through :func:`plain`."""
+    talk = f'[[User talk:{organizer.user}|talk]]'
+    languages = ', '.join(plain(language_names.get(code, code)) for code in organizer.languages)
+    return (f'{user_link(organizer.user)} ({talk})', plain(organizer.region), languages,
+            plain(', '.join(a.replace('-', ' ') for a in organizer.areas)),
+            plain(organizer.skills or '', limit=300), 'yes' if organizer.mentor else '',
+            str(organizer.approved), str(organizer.completed),
+            f'[[:{organizer.latest_request}|{plain(organizer.latest_program, limit=120)}]]')
+
+
+def region_title(code: str) -> str:
+    """A region's heading: its name and code."""
+    name = REGION_NAMES.get(code)
+    return f'{name} ({code})' if name else code
+
+
+LEGEND = ("Partnership organizers who asked to be listed (<code>directory = yes</code> on a "
+          'leadership request they filed themselves). ''Mentor'': offers to mentor other '
+          "organizers. ''Approved'' and ''Completed'': their requests with that status. "
+          'To leave the directory, set <code>directory = no</code> on your request; the bot '
+          'updates this list on its next run.')
+
+
+@dataclasses.dataclass(frozen=True)
+class DirectoryPage:
+    """One page of the directory and the organizers it lists."""
+
+    title: str
+    body: str
+    users: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class DirectoryPlan:
+    """Every page to write, and what changed against the pages as they are."""
+
+    pages: tuple[DirectoryPage, ...]
+    added: frozenset[str]
+    removed: frozenset[str]
+    changed: frozenset[str]
+    previous: int
+
+    @property
+    def removed_share(self) -> float:
+        """Share of the previously listed organizers this plan drops."""
+        return len(self.removed) / self.previous if self.previous else 0.0
+
+    def summary(self) -> str:
+        """Edit summary: ``+3 −1 ~2 organizers``."""
+        return (f'leadership-bot: directory +{len(self.added)} −{len(self.removed)} '
+                f'~{len(self.changed)} organizers')
+
+
+def _section(organizers: Sequence[Organizer], names: Mapping[str, str]) -> str:
+    return table(HEADERS, (render_row(o, names) for o in organizers))
+
+
+def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], title: str,
+                   max_rows: int, language_names: Mapping[str, str],
+                   previous_rows: Mapping[str, str]) -> DirectoryPlan:
+    """Lay out the directory and compare it with ``previous_rows`` (user -> row text).
+
+    Up to ``max_rows`` organizers: one page grouped by region. Beyond: the main page
+    links one subpage per region (``TITLE/ssa``); a region still larger than
+    ``max_rows`` is split into numbered parts (``TITLE/ssa/1``, ``/2`` …) linked from
+    its region page.
+    """
+    order = {code: i for i, code in enumerate(regions)}
+    grouped: dict[str, list[Organizer]] = defaultdict(list)
+    for organizer in organizers:
+        grouped[organizer.region].append(organizer)
+    codes = sorted(grouped, key=lambda c: (order.get(c, len(order)), c))
+    count = f"'''{len(organizers)}''' organizers in '''{len(codes)}''' regions."
+    pages: list[DirectoryPage] = []
+    if len(organizers) <= max_rows:
+        sections = [f'== {plain(region_title(c))} ==\n' + _section(grouped[c], language_names)
+                    for c in codes]
+        body = '\n\n'.join([LEGEND, count, *sections])
+        pages.append(DirectoryPage(title, body, tuple(o.user for o in organizers)))
+    else:
+        links = []
+        for code in codes:
+            members = grouped[code]
+            sub = f'{title}/{code}'
+            links.append(f'* [[{sub}|{plain(region_title(code))}]]: {len(members)} organizers')
+            pages.extend(_region_pages(sub, code, members, max_rows, language_names))
+        body = '\n\n'.join([LEGEND, count, 'The directory is split by region:\n' +
+                            '\n'.join(links)])
+        pages.insert(0, DirectoryPage(title, body, ()))
+    rows = {o.user: '| ' + ' || '.join(render_row(o, language_names)) for o in organizers}
+    previous = set(previous_rows)
+    return DirectoryPlan(
+        pages=tuple(pages), added=frozenset(set(rows) - previous),
+        removed=frozenset(previous - set(rows)),
+        changed=frozenset(u for u in set(rows) & previous if rows[u] != previous_rows[u]),
+        previous=len(previous))
+
+
+def _region_pages(title: str, code: str, members: Sequence[Organizer], max_rows: int,
+                  names: Mapping[str, str]) -> list[DirectoryPage]:
+    heading = f'== {plain(region_title(code))} ==\n'
+    back = f"{LEGEND}\n\n'''{len(members)}''' organizers in this region."
+    if len(members) <= max_rows:
+        return [DirectoryPage(title, f'{back}\n\n{heading}{_section(members, names)}',
+                              tuple(o.user for o in members))]
+    parts = [members[i:i + max_rows] for i in range(0, len(members), max_rows)]
+    links = [f'* [[{title}/{n}|{plain(part[0].user)} – {plain(part[-1].user)}]]: '
+             f'{len(part)} organizers' for n, part in enumerate(parts, 1)]
+    pages = [DirectoryPage(title, f'{back}\n\n{heading}' + '\n'.join(links), ())]
+    for n, part in enumerate(parts, 1):
+        pages.append(DirectoryPage(f'{title}/{n}', f'{back}\n\n{heading}'
+                                   + _section(part, names), tuple(o.user for o in part)))
+    return pages
+
+
+def listed_rows(body: str | None) -> dict[str, str]:
+    """User -> row text of the rows in a directory region the bot wrote earlier."""
+    rows: dict[str, str] = {}
+    for line in (body or '').splitlines():
+        match = _ROW_USER.match(line)
+        if match:
+            rows[match.group(1)] = line
+    return rows
+
+
+def stale_body(main_title: str) -> str:
+    """What a subpage that is no longer part of the directory keeps: a pointer."""
+    return (f'This part of the directory is no longer used; see [[{main_title}]].')
+
+
+def render_json(organizers: Sequence[Organizer], title: str) -> str:
+    """The machine-readable copy (schema documented in the README)."""
+    data = {
+        'schema': JSON_SCHEMA_VERSION,
+        'directory': title,
+        'organizers': [dataclasses.asdict(o) for o in organizers],
+    }
+    # MediaWiki stores JSON pages pretty-printed with four spaces; match it.
+    return json.dumps(data, ensure_ascii=False, indent=4)
