@@ -47,9 +47,14 @@ class Organizer:
     latest_request: str
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_BASE_LETTERS = str.maketrans({'ł': 'l', 'đ': 'd', 'ø': 'o', 'ß': 'ss', 'æ': 'ae', 'œ': 'oe',
+                               'þ': 'th', 'ð': 'd', 'ı': 'i', 'ħ': 'h', 'ŧ': 't'})
+
+
 def sort_key(name: str) -> tuple[str, str]:
     """Deterministic, case- and accent-insensitive order, ties broken by the exact name."""
-    folded = unicodedata.normalize('NFKD', name).casefold()
+    folded = unicodedata.normalize('NFKD', name.casefold().translate(_BASE_LETTERS))
     return ''.join(c for c in folded if not unicodedata.combining(c)), name
 
 

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import mwparserfromhell
 import pycountry
@@ -35,6 +35,7 @@ ALIASES: dict[str, str] = {'username': 'user'}
 
 _ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
 _URL = re.compile(r'https?://[^\s<>\[\]{}|"]+', re.IGNORECASE)
+_AMOUNT = re.compile(r'\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?', re.IGNORECASE)
 _SHOWN = 60  # longest excerpt of a bad value quoted in a message
 
 
@@ -266,13 +267,11 @@ class _Validator:
     def _amount(self, raw: str | None) -> Decimal | None:
         if raw is None:
             return None
-        try:
-            amount = Decimal(raw.replace(' ', '').replace('\u00a0', ''))
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite() or amount < 0:
-            self.invalid('amount', raw, 'give a number of 0 or more, without the currency.')
-            return None
+        # A plain number as the template's #expr check reads it: no spaces, no sign but +.
+        amount = Decimal(raw) if _AMOUNT.fullmatch(raw) else None
+        if amount is None:
+            self.invalid('amount', raw, 'give a number of 0 or more such as 1500 or 99.50, '
+                                        'without spaces or the currency.')
         return amount
 
     def _currency(self, raw: str | None) -> str | None:
