@@ -245,7 +245,12 @@ class Wiki:
                 pywikibot.showDiff(old or '', new)
                 return True
             page.text = new
-            extra = {'contentmodel': content_model} if content_model else {}
+            # basetimestamp alone misses a human edit made in the same second; the
+            # revision id does not. A page that did not exist must still not exist.
+            extra: dict[str, Any] = {'createonly': True} if old is None else {
+                'baserevid': page.latest_revision_id}
+            if content_model:
+                extra['contentmodel'] = content_model
             try:
                 page.save(summary=text, bot=True, minor=minor, watch='nochange',
                           asynchronous=False, quiet=True, **extra)

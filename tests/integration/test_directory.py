@@ -1,0 +1,154 @@
+"""The directory on the real local wiki: human text kept, no churn, wipe guard, subpages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from bots.directory import listed_rows
+from bots.regions import markers, read_region
+from bots.wikiuser import WikiSession
+
+from .botrun import report_rows, run_bot, write_config
+from .conftest import Seeded
+
+BEGIN, END = markers('directory')
+
+
+def config(tmp_path: Path, name: str, **directory: object) -> Path:
+    """A config writing its own directory and report pages from the seeded requests."""
+    return write_config(tmp_path / f'{name}.yaml', {'site': 'local:local', 'pages': {
+        'directory': f'Test {name} directory', 'report': f'Test {name} report',
+        'directory_json': f'Test {name} directory.json'}, 'directory': directory})
+
+
+def lastrevid(session: WikiSession, title: str) -> int:
+    return int(session.api(action='query', titles=title, prop='info')['query']['pages'][0]
+               .get('lastrevid', 0))
+
+
+def listed(session: WikiSession, title: str) -> set[str]:
+    return set(listed_rows(read_region(session.text(title), 'directory')))
+
+
+def test_directory_keeps_human_text_and_makes_no_edit_when_nothing_changed(
+        tmp_path, pywikibot_dir, admin_session, seeded: Seeded):
+    cfg = config(tmp_path, 'human')
+    title = 'Test human directory'
+    admin_session.edit(title, "Welcome! ''Introduction'' written by the community.\n")
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    assert result.code == 0, result.stderr
+    text = admin_session.text(title) or ''
+    assert text.startswith("Welcome! ''Introduction'' written by the community.\n\n" + BEGIN)
+    organizers = listed(admin_session, title)
+    assert 'Ngozi Okafor' in organizers
+    assert 'Sophie Laurent' not in organizers  # said directory = no on a newer request
+    # Her newer request was filed by someone else and is unverified: the row comes from hers.
+    row = listed_rows(read_region(text, 'directory'))['Marie-Ève Tremblay']
+    assert 'Wikimania 2026 organizers track' in row and '|| usca ||' in row
+    # The community adds an outro; the bot keeps both across runs and edits nothing new.
+    admin_session.edit(title, text + '\n\n== Talk to us ==\nOutro by a human.')
+    revid = lastrevid(admin_session, title)
+    json_revid = lastrevid(admin_session, 'Test human directory.json')
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    assert result.code == 0, result.stderr
+    assert lastrevid(admin_session, title) == revid
+    assert lastrevid(admin_session, 'Test human directory.json') == json_revid
+    data = json.loads(admin_session.text('Test human directory.json') or '')
+    assert {o['user'] for o in data['organizers']} == organizers
+
+
+def test_wipe_guard_refuses_then_force_removal_saves(tmp_path, pywikibot_dir, admin_session,
+                                                     seeded: Seeded):
+    cfg = config(tmp_path, 'wipe')
+    title = 'Test wipe directory'
+    ghosts = '\n'.join(f'| [[User:Ghost {i}|Ghost {i}]] ([[User talk:Ghost {i}|talk]]) || ssa'
+                       for i in range(30))
+    before = f'Intro\n{BEGIN}\n{{| class="wikitable"\n{ghosts}\n|}}\n{END}\nOutro'
+    admin_session.edit(title, before)
+    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    assert result.code == 1
+    assert admin_session.text(title) == before
+    rows = report_rows(admin_session.text('Test wipe report') or '')
+    assert (title, 'directory-not-saved') in rows
+    assert 'would remove 30 of 30' in (admin_session.text('Test wipe report') or '')
+
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}', '-force-removal')
+    assert result.code == 0, result.stderr
+    text = admin_session.text(title) or ''
+    assert text.startswith('Intro\n') and text.endswith('\nOutro')
+    assert 'Ghost 1' not in text and 'Ngozi Okafor' in listed(admin_session, title)
+
+
+def test_broken_markers_are_reported_and_nothing_is_saved(tmp_path, pywikibot_dir,
+                                                          admin_session, seeded: Seeded):
+    cfg = config(tmp_path, 'broken')
+    title = 'Test broken directory'
+    broken = f'Intro\n{END}\nrows\n{BEGIN}\n'
+    admin_session.edit(title, broken)
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    assert result.code == 1
+    assert admin_session.text(title) == broken.rstrip()
+    assert (title, 'directory-not-saved') in report_rows(
+        admin_session.text('Test broken report') or '')
+
+
+def test_large_directory_moves_to_subpages_and_stale_ones_get_a_pointer(
+        tmp_path, pywikibot_dir, admin_session, seeded: Seeded):
+    title = 'Test split directory'
+    small = config(tmp_path, 'split', max_rows_per_page=3)
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{small}')
+    assert result.code == 0, result.stderr
+    main = read_region(admin_session.text(title), 'directory') or ''
+    assert f'[[{title}/ssa|Sub-Saharan Africa (ssa)]]' in main
+    everyone = set()
+    subpages = admin_session.api(action='query', list='allpages', apprefix=f'{title}/',
+                                 aplimit='max')['query']['allpages']
+    for page in subpages:
+        rows = listed(admin_session, page['title'])
+        assert len(rows) <= 3
+        everyone |= rows
+    assert 'Ngozi Okafor' in everyone and len(everyone) > 3
+    # Back to one page: every subpage keeps only a pointer to the main page.
+    large = config(tmp_path, 'split', max_rows_per_page=500)
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{large}', '-force-removal')
+    assert result.code == 0, result.stderr
+    assert listed(admin_session, title) == everyone
+    for page in subpages:
+        body = read_region(admin_session.text(page['title']), 'directory') or ''
+        assert body == f'This part of the directory is no longer used; see [[{title}]].'
+
+
+def test_edit_conflict_keeps_the_human_edit(tmp_path, local_wiki, pywikibot_dir,
+                                            admin_session, seeded: Seeded):
+    """A human saves between the bot's read and its write; both edits survive."""
+    title = 'Test conflict directory'
+    admin_session.edit(title, f'Intro\n{BEGIN}\nold\n{END}\n')
+    script = textwrap.dedent(f'''
+        from bots.localwiki import ADMIN
+        from bots.regions import region_writer
+        from bots.settings import Settings
+        from bots.wiki import Wiki
+        from bots.wikiuser import WikiSession
+        import pywikibot
+        human = WikiSession({local_wiki.api_url!r}, ADMIN).login()
+        calls = []
+        def apply(old):
+            calls.append(old)
+            if len(calls) == 1:
+                human.edit({title!r}, 'Human line.\\n' + old)
+            return region_writer('directory', 'new rows')(old)
+        wiki = Wiki(pywikibot.Site(), Settings())
+        assert wiki.save({title!r}, apply, 'test')
+        print(len(calls))
+    ''')
+    process = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
+                             env={'PYWIKIBOT_DIR': str(pywikibot_dir), 'PATH': '/usr/bin:/bin'},
+                             check=False, timeout=120)
+    assert process.returncode == 0, process.stderr
+    text = admin_session.text(title) or ''
+    assert text.startswith('Human line.\nIntro\n')
+    assert read_region(text, 'directory') == 'new rows'
