@@ -209,6 +209,14 @@ class Wiki:
         level = pywikibot.Page(self.site, title).protection().get('edit', (None, None))[0]
         return level in ('sysop', 'editprotected')
 
+    def _parent_of(self, revid: int) -> int:
+        """The parent revision id of a revision."""
+        result = api.Request(site=self.site, parameters={
+            'action': 'query', 'prop': 'revisions', 'revids': revid,
+            'rvprop': 'ids'}).submit()
+        page = next(iter(result['query']['pages'].values()))
+        return int(page['revisions'][0].get('parentid', 0))
+
     # -- writes ------------------------------------------------------------
 
     def check_run_page(self) -> None:
@@ -229,12 +237,14 @@ class Wiki:
         was saved (under ``-simulate``: whether one would have been).
         """
         page = pywikibot.Page(self.site, title)
+        missed: str | None = None  # a same-second human edit our save went over
         for _attempt in range(3):
             try:
-                old = page.get(force=True)
+                old: str | None = page.get(force=True)
+                base = page.latest_revision_id
             except NoPageError:
-                old = None
-            new = apply(old)
+                old, base = None, None
+            new = apply(old if missed is None else missed)
             if old is not None and _same(old, new, content_model):
                 pywikibot.info(f'{title}: no change')
                 return False
@@ -245,10 +255,8 @@ class Wiki:
                 pywikibot.showDiff(old or '', new)
                 return True
             page.text = new
-            # basetimestamp alone misses a human edit made in the same second; the
-            # revision id does not. A page that did not exist must still not exist.
-            extra: dict[str, Any] = {'createonly': True} if old is None else {
-                'baserevid': page.latest_revision_id}
+            extra: dict[str, Any] = {'createonly': True} if base is None else {
+                'baserevid': base}
             if content_model:
                 extra['contentmodel'] = content_model
             try:
@@ -256,10 +264,20 @@ class Wiki:
                           asynchronous=False, quiet=True, **extra)
             except EditConflictError:
                 pywikibot.info(f'{title}: edit conflict, re-reading and re-applying')
+                page, missed = pywikibot.Page(self.site, title), None
+                continue
+            self.saved.append(title)
+            # MediaWiki detects conflicts by timestamp, to the second: a human edit saved
+            # in the same second as our read goes unnoticed and our save replaces it.
+            # The saved revision's parent tells; then re-apply on the human's text.
+            parent = self._parent_of(page.latest_revision_id)
+            if base is not None and parent != base:
+                pywikibot.info(f'{title}: someone saved at the same moment; keeping their '
+                               'edit and re-applying')
+                missed = page.get_revision(parent, content=True).text
                 page = pywikibot.Page(self.site, title)
                 continue
             pywikibot.info(f'{title}: saved ({text})')
-            self.saved.append(title)
             return True
         raise EditConflictError(page, 'edited by others three times in a row')
 
