@@ -29,6 +29,7 @@ HEADERS = ('Organizer', 'Region', 'Languages', 'Partnership areas', 'Skills', 'M
            'Approved', 'Completed', 'Latest program')
 _ROW_USER = re.compile(r'^\| \[\[User:([^|\]]+)\|')
 JSON_SCHEMA_VERSION = 1
+EMPTY_LABEL = 'request'  # link text when the program name has nothing visible
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,12 +91,14 @@ def build_organizers(requests: Iterable[Checked]) -> list[Organizer]:
 def render_row(organizer: Organizer, language_names: Mapping[str, str]) -> tuple[str, ...]:
     """One table row; every volunteer value through :func:`plain`."""
     talk = f'[[User talk:{organizer.user}|talk]]'
+    # An empty label would be the pipe trick: saving fills in the title.
+    program = plain(organizer.latest_program, limit=120) or EMPTY_LABEL
     languages = ', '.join(plain(language_names.get(code, code)) for code in organizer.languages)
     return (f'{user_link(organizer.user)} ({talk})', plain(organizer.region), languages,
             plain(', '.join(a.replace('-', ' ') for a in organizer.areas)),
             plain(organizer.skills or '', limit=300), 'yes' if organizer.mentor else '',
             str(organizer.approved), str(organizer.completed),
-            f'[[:{organizer.latest_request}|{plain(organizer.latest_program, limit=120)}]]')
+            f'[[:{organizer.latest_request}|{program}]]')
 
 
 def region_title(code: str) -> str:

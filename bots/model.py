@@ -56,6 +56,7 @@ class Request:
     reviewer: str | None = None
     decision_date: dt.date | None = None
     report: str | None = None
+    updated: dt.datetime | None = None  # time of the page's current revision
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -104,6 +105,7 @@ class RequestPage:
     revid: int
     text: str
     contributors: frozenset[str]
+    timestamp: dt.datetime | None = None
 
 
 @dataclasses.dataclass(frozen=True)

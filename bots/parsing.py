@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
@@ -73,7 +74,9 @@ def _value(template: Template, name: str) -> str | None:
     # Of repeated parameters MediaWiki reads only the last; mwparserfromhell's get() agrees.
     param = template.get(present[-1])
     text = ''.join(str(node) for node in param.value.nodes if not isinstance(node, Comment))
-    return text.strip() or None
+    # A value of only invisible characters (bidi marks, zero-width spaces) is empty.
+    visible = ''.join(c for c in text if unicodedata.category(c) != 'Cf')
+    return text.strip() if visible.strip() else None
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -185,7 +188,8 @@ class _Validator:
         if not required_ok:
             return None, self.problems
         request = Request(page=self.page.title, page_id=self.page.page_id,
-                          revid=self.page.revid, user=self.user, **fields)  # type: ignore[arg-type]
+                          revid=self.page.revid, updated=self.page.timestamp,
+                          user=self.user, **fields)  # type: ignore[arg-type]
         return request, self.problems
 
     def _check_unknown_parameters(self) -> None:

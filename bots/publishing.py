@@ -14,11 +14,15 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+import pycountry
+
 from bots.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / 'templates_wikitext'
 LANDING_FILE = 'landing.wiki'
 _PLACEHOLDER = re.compile(r'@@([A-Z_]+)@@')
+# Longest user name MediaWiki allows, in bytes (so at most this many characters).
+MAX_USERNAME = 255
 
 
 def switch_cases(codes: Iterable[str]) -> str:
@@ -33,6 +37,20 @@ def switch_cases(codes: Iterable[str]) -> str:
         if '-' in code:
             cases.append(code.replace('-', '_'))
     return '|'.join(cases)
+
+
+def colon_scan(value: str, length: int = MAX_USERNAME) -> str:
+    """Wikitext that expands to one ``:`` for each colon in the first ``length`` characters.
+
+    Without string functions nothing finds a character in a string, but
+    ``{{padleft:|n|value}}`` gives the first ``n`` characters of ``value``: character
+    ``n`` is a colon exactly when that equals the first ``n - 1`` characters followed by
+    ``:``. Past the end of ``value`` padleft repeats it, so the extra checks only see its
+    own characters again and add no false colon.
+    """
+    def first(n: int) -> str:
+        return f'{{{{padleft:|{n}|{value}}}}}' if n else ''
+    return ''.join(f'{{{{#ifeq:{first(n)}|{first(n - 1)}:|:}}}}' for n in range(1, length + 1))
 
 
 def placeholders(settings: Settings) -> dict[str, str]:
@@ -52,6 +70,11 @@ def placeholders(settings: Settings) -> dict[str, str]:
         'TYPE_LIST': ', '.join(vocabulary.types),
         'REGION_LIST': ', '.join(vocabulary.regions),
         'AREA_LIST': ', '.join(vocabulary.areas),
+        # ISO 4217, as the bot's parser checks it; the template compares {{lc:…}}.
+        'CURRENCIES': switch_cases(sorted(c.alpha_3.lower() for c in pycountry.currencies)),
+        # The template's user and reviewer checks: the parameter as the template reads it.
+        'USER_COLONS': colon_scan('{{{username|{{{user|}}}}}}'),
+        'REVIEWER_COLONS': colon_scan('{{{reviewer|}}}'),
     }
 
 

@@ -15,7 +15,7 @@ from bots.trust import (
     attribute_status,
     check_consent,
     needs_history,
-    parse_reviewers,
+    parse_user_links,
     unauthorized_problem,
 )
 
@@ -60,7 +60,7 @@ def read_reviewers(wiki: Wiki) -> tuple[frozenset[str], list[Problem]]:
                                 'reviewers. Create it and ask an admin to protect it.'))
         listed: frozenset[str] = frozenset()
     else:
-        listed = parse_reviewers(text, wiki.user_namespace_names())
+        listed = parse_user_links(text, wiki.user_namespace_names())
         if not wiki.edit_protected(title):
             problems.append(Problem(title, 'reviewers-unprotected',
                                     'The reviewers page is not edit-protected: anyone could '

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -14,14 +13,17 @@ from bots.model import STATUSES, Problem, Snapshot
 # of free URLs), table cell (| !), tag or comment (< >), signature (~, expanded when
 # saving), bold/italic ('), heading (=), list (* # ; :), magic word (__) or entity (&).
 _ESCAPED = str.maketrans({c: f'&#{ord(c)};' for c in '|{}[]<>~\'=_&:!*#;"'})
-# Bidi controls and other invisible format characters could reorder or hide text.
-_INVISIBLE = re.compile(r'[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]')
 
 
 def plain(value: object, limit: int = 200) -> str:
-    """``value`` as inert wikitext: shown as typed, on one line, at most ``limit`` chars."""
-    text = ''.join(ch if unicodedata.category(ch)[0] != 'C' else ' '
-                   for ch in _INVISIBLE.sub('', str(value)))
+    """``value`` as inert wikitext: shown as typed, on one line, at most ``limit`` chars.
+
+    Format characters (bidi controls, zero-width, soft hyphen) could reorder or hide
+    text and are dropped; control characters become spaces. Characters newer than
+    Python's Unicode data (recent emoji) are kept.
+    """
+    text = ''.join(' ' if category == 'Cc' else ch for ch in str(value)
+                   if (category := unicodedata.category(ch)) != 'Cf')
     text = ' '.join(text.split())
     if len(text) > limit:
         text = text[:limit - 1].rstrip() + '…'

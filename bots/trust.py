@@ -91,8 +91,11 @@ def unauthorized_problem(request: Request, attribution: Attribution) -> Problem:
 _USER_TEMPLATES = {'user', 'u', 'user0', 'userlinks', 'ul', 'noping', 'ping'}
 
 
-def parse_reviewers(text: str, user_namespaces: Iterable[str]) -> frozenset[str]:
-    """User names linked from the reviewers page (``[[User:X]]``, ``{{user|X}}``)."""
+def parse_user_links(text: str, user_namespaces: Iterable[str]) -> frozenset[str]:
+    """User names linked from a page, e.g. the reviewers or opt-out page.
+
+    Links are ``[[User:X]]`` (in any alias of the User namespace) or ``{{user|X}}``.
+    """
     prefixes = {ns.lower().replace('_', ' ') for ns in user_namespaces}
     names: set[str] = set()
     code = mwparserfromhell.parse(text)

@@ -124,7 +124,8 @@ class Wiki:
             yield RequestPage(
                 title=data['title'], page_id=int(data['pageid']),
                 revid=int(revision['revid']), text=_content(revision),
-                contributors=frozenset(c['name'] for c in data.get('contributors', ())))
+                contributors=frozenset(c['name'] for c in data.get('contributors', ())),
+                timestamp=_timestamp(revision['timestamp']))
         progress.done()
 
     def texts_under(self, prefix: str) -> dict[str, str]:
@@ -140,7 +141,7 @@ class Wiki:
 
     def _read(self, source: dict[str, Any], props: str) -> Iterator[dict[str, Any]]:
         """Pages of a generator with their current text (and ``props``), merged by pywikibot."""
-        parameters = {**source, 'rvprop': 'ids|content', 'rvslots': 'main'}
+        parameters = {**source, 'rvprop': 'ids|timestamp|content', 'rvslots': 'main'}
         if 'contributors' in props:
             parameters['pclimit'] = 'max'
         yield from api.PropertyGenerator(props, site=self.site, parameters=parameters)
@@ -158,21 +159,51 @@ class Wiki:
         return found
 
     def _revisions_by_id(self, revids: Iterable[int]) -> Iterator[dict[str, Any]]:
-        """Raw revisions for one batch of ids, following continuation.
+        """Raw revisions for one batch of ids.
 
         pywikibot's PropertyGenerator adds ``rvlimit``, which the API refuses together
-        with ``revids``; a plain Request with the ``continue`` protocol does the job.
+        with ``revids``; :meth:`_query` does the plain request.
         """
-        parameters: dict[str, Any] = {
-            'action': 'query', 'prop': 'revisions', 'revids': list(revids),
-            'rvprop': 'ids|user|timestamp|content', 'rvslots': 'main', 'continue': ''}
-        while True:
-            result = api.Request(site=self.site, parameters=parameters).submit()
+        for result in self._query({'prop': 'revisions', 'revids': list(revids),
+                                   'rvprop': 'ids|user|timestamp|content', 'rvslots': 'main'}):
             for page in result.get('query', {}).get('pages', {}).values():
                 yield from page.get('revisions', ())
+
+    def _query(self, parameters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every response of an action=query, following the ``continue`` protocol."""
+        parameters = {'action': 'query', 'continue': '', **parameters}
+        while True:
+            result = api.Request(site=self.site, parameters=parameters).submit()
+            yield result
             if 'continue' not in result:
                 return
             parameters.update(result['continue'])
+
+    def page_facts(self, titles: Iterable[str], **props: Any) -> tuple[
+            dict[str, dict[str, Any]], dict[str, str]]:
+        """Page data (title -> merged page dict) and redirects (from -> to), in batches.
+
+        ``props`` are extra query parameters (``prop``, ``tltemplates`` …); list-valued
+        parts continued over several responses are merged.
+        """
+        pages: dict[str, dict[str, Any]] = {}
+        redirects: dict[str, str] = {}
+        for group in batched(sorted(set(titles)), self.batch):
+            for result in self._query({'titles': list(group), **props}):
+                query = result.get('query', {})
+                names = {n['from']: n['to'] for n in query.get('normalized', ())}
+                for item in query.get('redirects', ()):
+                    redirects[item['from']] = item['to']
+                redirects.update({k: redirects.get(v, v) for k, v in names.items()
+                                  if v in redirects})
+                for page in query.get('pages', {}).values():
+                    merged = pages.setdefault(page['title'], {})
+                    for key, value in page.items():
+                        if isinstance(value, list):
+                            merged.setdefault(key, []).extend(value)
+                        else:
+                            merged[key] = value
+        return pages, redirects
 
     def existing_users(self, names: Iterable[str]) -> frozenset[str]:
         """The registered users among ``names``, in batches of list=users."""
@@ -218,6 +249,41 @@ class Wiki:
         return int(page['revisions'][0].get('parentid', 0))
 
     # -- writes ------------------------------------------------------------
+
+    def notice_summaries(self) -> list[str]:
+        """Edit summaries of the bot's own edits on user talk pages (the notice ledger)."""
+        summaries: list[str] = []
+        for result in self._query({'list': 'usercontribs', 'ucuser': self.site.username(),
+                                   'ucnamespace': 3, 'ucprop': 'comment', 'uclimit': 'max'}):
+            summaries.extend(c.get('comment', '') for c in
+                             result.get('query', {}).get('usercontribs', ()))
+        return summaries
+
+    def users_info(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """list=users data (with block info) by name, in batches."""
+        found: dict[str, dict[str, Any]] = {}
+        for group in batched(sorted(set(names)), self.batch):
+            for user in self.site.users(list(group)):
+                found[user['name']] = user
+        return found
+
+    def may_edit_level(self, level: str) -> bool:
+        """Whether the bot may edit a page protected at ``level``."""
+        right = {'sysop': 'editprotected', 'autoconfirmed': 'editsemiprotected'}.get(level, level)
+        return bool(self.site.has_right(right))
+
+    def post_section(self, title: str, heading: str, text: str, summary: str) -> bool:
+        """Add a new section to a talk page; ``True`` once the API returned a revision."""
+        self.check_run_page()
+        if config.simulate:
+            pywikibot.info(f'{title}: would add section "{heading}" ({summary}):\n{text}')
+            return True
+        page = pywikibot.Page(self.site, title)
+        page.text = text
+        page.save(summary=summary, section='new', sectiontitle=heading, bot=True, minor=False,
+                  watch='nochange', asynchronous=False, quiet=True)
+        pywikibot.info(f'{title}: added section "{heading}"')
+        return True
 
     def check_run_page(self) -> None:
         """Raise :class:`StopRequested` when the run page exists and is not ``yes``."""

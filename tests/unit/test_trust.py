@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bots.model import Request, Revision
-from bots.trust import attribute_status, check_consent, parse_reviewers
+from bots.trust import attribute_status, check_consent, parse_user_links
 
 REVIEWERS = frozenset({'Reviewer', 'Admin'})
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -74,9 +74,9 @@ def test_consent():
     assert problem.user == 'Amina'
 
 
-def test_parse_reviewers():
+def test_parse_user_links():
     text = ('* [[User:Reviewer]]\n* [[user:second_reviewer|Second]]\n* {{user|third one}}\n'
             '* [[Utilisateur:Quatre]]\n* [[User talk:NotMe]]\n* [[Help:Reviewers]]\n'
             '* [[User:Fifth/sandbox]]')
-    assert parse_reviewers(text, ['User', 'Utilisateur']) == {
+    assert parse_user_links(text, ['User', 'Utilisateur']) == {
         'Reviewer', 'Second reviewer', 'Third one', 'Quatre', 'Fifth'}
