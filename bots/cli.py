@@ -23,7 +23,8 @@ tasks:
   install-templates  publish templates_wikitext/ to the wiki
   report             write the report page (problems, counts)
   directory          write the partnership-organizer directory (and its JSON copy)
-  all                report, directory (and, as they are built, match, notify)
+  notify             post due recognition notices on user talk pages (each once)
+  all                report, directory, notify (and, as it is built, match)
 
 options:
   -config:FILE       YAML config (default: built-in Meta-Wiki settings)
@@ -34,7 +35,7 @@ options:
 exit codes: 0 done, 1 failed, 2 bad usage or config, 3 stopped by the run page"""
 
 # Tasks that read the requests first, in the order ``all`` runs them.
-SNAPSHOT_TASKS = ('report', 'directory')
+SNAPSHOT_TASKS = ('report', 'directory', 'notify')
 TASKS = ('install-templates', *SNAPSHOT_TASKS, 'all')
 
 
@@ -92,25 +93,36 @@ def parse_options(args: Sequence[str]) -> Options:
 
 
 def run(options: Options, wiki: Wiki) -> int:
-    """Run one task (or all) on a connected wiki."""
+    """Run one task (or all) on a connected wiki.
+
+    Every task plans the directory and the notices first (reads only), so the report
+    always shows every problem, whichever task wrote it; then each task writes its pages.
+    """
     from bots.reading import read_snapshot
-    from bots.tasks import directory, install_templates, report
+    from bots.tasks import directory, install_templates, notify, report
 
     wiki.check_run_page()
     if options.task == 'install-templates':
         return install_templates.run(wiki)
-    snapshot = read_snapshot(wiki)
     names = SNAPSHOT_TASKS if options.task == 'all' else (options.task,)
-    codes = []
-    prepared = None
+    snapshot = read_snapshot(wiki)
+    prepared = directory.prepare(wiki, snapshot, options.force_removal)
+    # Listed notices go to organizers on the directory as it stands after this run.
+    writes_directory = 'directory' in names and not prepared.blocked
+    listed = [o for o in prepared.organizers
+              if writes_directory or o.user in prepared.listed_now]
+    notices = notify.prepare(wiki, snapshot, listed)
+    snapshot = dataclasses.replace(
+        snapshot, problems=snapshot.problems + prepared.problems + notices.problems)
+    codes = [report.run(wiki, snapshot)]
     if 'directory' in names:
-        # Planned before the report is written, so a wipe-guard refusal is on it.
-        prepared = directory.prepare(wiki, snapshot, options.force_removal)
-        snapshot = dataclasses.replace(snapshot, problems=snapshot.problems + prepared.problems)
-    if 'report' in names or (prepared and prepared.blocked):
-        codes.append(report.run(wiki, snapshot))
-    if prepared is not None:
         codes.append(directory.write(wiki, prepared))
+    if 'notify' in names:
+        code, skipped = notify.write(wiki, notices)
+        codes.append(code)
+        if skipped:  # found only while posting: the report gets them now
+            report.run(wiki, dataclasses.replace(
+                snapshot, problems=snapshot.problems + tuple(skipped)))
     return max(codes)
 
 

@@ -62,7 +62,7 @@ class Notify:
     """Recognition notice settings."""
 
     events: tuple[str, ...] = ('approved', 'completed', 'listed', 'milestone', 'matched')
-    milestones: tuple[int, ...] = (1, 5, 10, 25)
+    milestones: tuple[int, ...] = (2, 5, 10, 25)
     max_per_run: int = 25
     since: dt.date = dt.date(2026, 1, 1)
     optout_category: str = 'Category:Opted-out of message delivery'

@@ -279,9 +279,8 @@ class Wiki:
             pywikibot.info(f'{title}: would add section "{heading}" ({summary}):\n{text}')
             return True
         page = pywikibot.Page(self.site, title)
-        page.text = text
-        page.save(summary=summary, section='new', sectiontitle=heading, bot=True, minor=False,
-                  watch='nochange', asynchronous=False, quiet=True)
+        page.save(summary=summary, section='new', sectiontitle=heading, text=text, bot=True,
+                  minor=False, watch='nochange', asynchronous=False, quiet=True)
         pywikibot.info(f'{title}: added section "{heading}"')
         return True
 

@@ -12,6 +12,7 @@ import dataclasses
 from bots.directory import (
     REGION,
     DirectoryPlan,
+    Organizer,
     build_organizers,
     listed_rows,
     plan_directory,
@@ -31,6 +32,8 @@ class Prepared:
     stale: tuple[str, ...]
     json_text: str | None
     problems: tuple[Problem, ...]
+    organizers: tuple[Organizer, ...] = ()  # as planned
+    listed_now: frozenset[str] = frozenset()  # as the pages list them before this run
 
     @property
     def blocked(self) -> bool:
@@ -69,7 +72,7 @@ def prepare(wiki: Wiki, snapshot: Snapshot, force_removal: bool = False) -> Prep
     stale = tuple(sorted(t for t, text in current.items()
                          if t not in planned and begin in text))
     json_text = render_json(organizers, title) if settings.pages.directory_json else None
-    return Prepared(plan, stale, json_text, ())
+    return Prepared(plan, stale, json_text, (), tuple(organizers), frozenset(previous))
 
 
 def _blocked(title: str, message: str) -> Prepared:
