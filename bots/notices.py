@@ -102,9 +102,10 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                         page=done[count - 1].request.page))
     if 'listed' in events:
         for organizer in organizers:
-            if organizer.user not in newly_listed:
+            own = by_user.get(organizer.user)
+            if organizer.user not in newly_listed or not own:
                 continue
-            latest = _newest(by_user[organizer.user]).request
+            latest = _newest(own).request
             when = latest.updated
             if when is None or when < start:
                 continue
