@@ -1,0 +1,229 @@
+"""Mentorship matching: who mentors whom. Pure (networkx for the optimisation).
+
+Mentees are verified requesters whose ``type=mentorship`` request is approved (by a
+reviewer) and not yet completed or withdrawn; mentors are listed organizers offering
+``mentor=yes``, each taking up to ``network.mentor_capacity`` mentees, never themself.
+A pair needs a shared language. Among the pairings that match the most mentees, the
+bot picks the one with the best total score (:func:`pair_score`): same region counts
+2, each shared partnership area 1 (up to 3), each shared language beyond the first 1
+(up to 2). Pairs made in earlier runs stay while both sides still qualify; only new
+or orphaned mentees are matched again.
+
+The optimisation is an assignment problem solved exactly by
+``scipy.optimize.linear_sum_assignment`` (each mentor a column per free place): 2,000
+mentees and 500 mentors with 3 places each take about a second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from bots.directory import Organizer, sort_key
+from bots.model import Checked
+from bots.rendering import plain, table, user_link
+
+REGION = 'matches'
+_PAIR_ROW = re.compile(r'^\| \[\[User:([^|\]]+)\|[^\]]*\]\] \|\| \[\[User:([^|\]]+)\|[^\]]*\]\]'
+                       r' \|\|.*\|\| (\d{4}-\d{2}-\d{2})\s*$')
+
+
+@dataclasses.dataclass(frozen=True)
+class Person:
+    """What matching needs to know about a mentee or a mentor."""
+
+    user: str
+    languages: tuple[str, ...]
+    region: str
+    areas: tuple[str, ...]
+
+    @property
+    def profile(self) -> tuple[frozenset[str], str, frozenset[str]]:
+        """People with the same profile are interchangeable for matching."""
+        return frozenset(self.languages), self.region, frozenset(self.areas)
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Pair:
+    """A mentorship pair and the day it was made."""
+
+    mentee: str
+    mentor: str
+    since: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class Unmatched:
+    """A mentee without a mentor, and why."""
+
+    mentee: Person
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Matching:
+    """The outcome of one matching run."""
+
+    pairs: tuple[Pair, ...]
+    unmatched: tuple[Unmatched, ...]
+    mentees: Mapping[str, Person]
+    mentors: Mapping[str, Person]
+
+
+def pair_score(a: Person, b: Person) -> int:
+    """How good a pair (or peers) is, given a shared language: see the module doc."""
+    shared_languages = len(set(a.languages) & set(b.languages))
+    return ((2 if a.region == b.region else 0) + min(len(set(a.areas) & set(b.areas)), 3)
+            + min(max(shared_languages - 1, 0), 2))
+
+
+def find_mentees(requests: Iterable[Checked]) -> dict[str, Person]:
+    """Mentees from approved mentorship requests; the newest request of each user."""
+    chosen: dict[str, Checked] = {}
+    for checked in requests:
+        request = checked.request
+        if checked.verified and request.type == 'mentorship' and checked.status == 'approved':
+            current = chosen.get(request.user)
+            if current is None or request.page_id > current.request.page_id:
+                chosen[request.user] = checked
+    return {user: Person(user, c.request.languages, c.request.region, c.request.areas)
+            for user, c in chosen.items()}
+
+
+def find_mentors(organizers: Iterable[Organizer]) -> dict[str, Person]:
+    """Listed organizers who offer to mentor."""
+    return {o.user: Person(o.user, o.languages, o.region, o.areas)
+            for o in organizers if o.mentor}
+
+
+def read_pairs(body: str | None) -> list[Pair]:
+    """Pairs from the matches region the bot wrote earlier."""
+    pairs = []
+    for line in (body or '').splitlines():
+        match = _PAIR_ROW.match(line)
+        if match:
+            pairs.append(Pair(match.group(1), match.group(2),
+                              dt.date.fromisoformat(match.group(3))))
+    return pairs
+
+
+def match(mentees: Mapping[str, Person], mentors: Mapping[str, Person], capacity: int,
+          previous: Iterable[Pair], today: dt.date) -> Matching:
+    """Keep still-valid earlier pairs, then match the other mentees optimally."""
+    load: dict[str, int] = defaultdict(int)
+    kept: list[Pair] = []
+    for pair in sorted(previous, key=lambda p: (p.since, sort_key(p.mentee))):
+        mentee, mentor = mentees.get(pair.mentee), mentors.get(pair.mentor)
+        if (mentee and mentor and mentee.user != mentor.user
+                and set(mentee.languages) & set(mentor.languages)
+                and load[mentor.user] < capacity
+                and pair.mentee not in {p.mentee for p in kept}):
+            kept.append(pair)
+            load[mentor.user] += 1
+    taken = {p.mentee for p in kept}
+    open_mentees = sorted((m for u, m in mentees.items() if u not in taken),
+                          key=lambda m: sort_key(m.user))
+    spare = {u: capacity - load[u] for u in sorted(mentors, key=sort_key)
+             if capacity - load[u] > 0}
+    new_pairs = _optimal(open_mentees, [mentors[u] for u in spare], spare, today)
+    paired = taken | {p.mentee for p in new_pairs}
+    unmatched = tuple(Unmatched(m, _reason(m, mentors)) for m in open_mentees
+                      if m.user not in paired)
+    return Matching(tuple(sorted(kept + new_pairs, key=lambda p: sort_key(p.mentee))),
+                    unmatched, dict(mentees), dict(mentors))
+
+
+def _reason(mentee: Person, mentors: Mapping[str, Person]) -> str:
+    if not mentee.languages:
+        return 'the request names no languages'
+    if any(set(mentee.languages) & set(m.languages) for m in mentors.values()
+           if m.user != mentee.user):
+        return 'every mentor who shares a language is at capacity'
+    return 'no mentor shares a language'
+
+
+def _optimal(mentees: Sequence[Person], mentors: Sequence[Person], spare: Mapping[str, int],
+             today: dt.date) -> list[Pair]:
+    """A maximum matching of best total score: an assignment problem.
+
+    Each mentor is one column per free place. A possible pair costs ``-(BIG + score)``
+    and an impossible one 0, so the optimum first matches as many mentees as possible,
+    then maximises the total score (``scipy.optimize.linear_sum_assignment``).
+    """
+    slots = [m for m in mentors for _ in range(spare[m.user])]
+    if not mentees or not slots:
+        return []
+    codes = _Codes(mentees, slots)
+    shared_languages = codes.shared(mentees, slots, 'languages')
+    possible = shared_languages > 0
+    possible &= (np.array([m.user for m in mentees])[:, None]
+                 != np.array([m.user for m in slots])[None, :])
+    region = (np.array([m.region for m in mentees])[:, None]
+              == np.array([m.region for m in slots])[None, :])
+    score = (2 * region + np.minimum(codes.shared(mentees, slots, 'areas'), 3)
+             + np.clip(shared_languages.astype(np.int64) - 1, 0, 2))
+    cost = np.where(possible, -(_BIG + score), 0)
+    rows, cols = linear_sum_assignment(cost)
+    return [Pair(mentees[r].user, slots[c].user, today)
+            for r, c in zip(rows, cols, strict=True) if possible[r, c]]
+
+
+_BIG = 100  # more than any score: one more matched mentee beats any gain in quality
+
+
+class _Codes:
+    """Sets of codes as bit masks (one 63-bit word per 63 codes), to count overlaps fast."""
+
+    def __init__(self, *groups: Sequence[Person]) -> None:
+        values = sorted({v for g in groups for p in g for v in (*p.languages, *p.areas)})
+        self.bit = {v: i for i, v in enumerate(values)}
+        self.words = max(1, -(-len(values) // 63))
+
+    def masks(self, people: Sequence[Person], field: str) -> np.ndarray:
+        """An (people × words) array of masks."""
+        masks = np.zeros((len(people), self.words), dtype=np.int64)
+        for row, person in enumerate(people):
+            for value in set(getattr(person, field)):
+                word, bit = divmod(self.bit[value], 63)
+                masks[row, word] |= 1 << bit
+        return masks
+
+    def shared(self, a: Sequence[Person], b: Sequence[Person], field: str) -> np.ndarray:
+        """How many codes of ``field`` each pair shares (an a × b array)."""
+        left, right = self.masks(a, field), self.masks(b, field)
+        count = np.zeros((len(a), len(b)), dtype=np.int64)
+        for word in range(self.words):
+            count += np.bitwise_count(left[:, word, None] & right[None, :, word])
+        return count
+
+
+def render_matches(matching: Matching, language_names: Mapping[str, str]) -> str:
+    """The matches region: pairs, then mentees still waiting and why."""
+    def names(codes: Iterable[str]) -> str:
+        return ', '.join(plain(language_names.get(c, c)) for c in codes)
+    rows = []
+    for pair in matching.pairs:
+        mentee, mentor = matching.mentees[pair.mentee], matching.mentors[pair.mentor]
+        shared = [c for c in mentee.languages if c in mentor.languages]
+        areas = [a for a in mentee.areas if a in mentor.areas]
+        rows.append((user_link(pair.mentee), user_link(pair.mentor), names(shared),
+                     plain(', '.join(a.replace('-', ' ') for a in areas)),
+                     pair.since.isoformat()))
+    parts = [f"'''{len(matching.pairs)}''' mentorship pairs, '''{len(matching.unmatched)}''' "
+             'mentees waiting for a mentor. Pairs stay as long as both still qualify.',
+             '== Pairs ==',
+             table(('Mentee', 'Mentor', 'Shared languages', 'Shared areas', 'Matched on'),
+                   rows) if rows else 'No pairs yet.']
+    if matching.unmatched:
+        parts += ['== Waiting for a mentor ==', table(
+            ('Mentee', 'Languages', 'Region', 'Why no mentor yet'),
+            ((user_link(u.mentee.user), names(u.mentee.languages), plain(u.mentee.region),
+              plain(u.reason)) for u in sorted(matching.unmatched,
+                                               key=lambda u: sort_key(u.mentee.user))))]
+    return '\n\n'.join(parts)
