@@ -23,8 +23,9 @@ tasks:
   install-templates  publish templates_wikitext/ to the wiki
   report             write the report page (problems, counts)
   directory          write the partnership-organizer directory (and its JSON copy)
+  match              write the mentorship matches page (stable mentor-mentee pairs)
   notify             post due recognition notices on user talk pages (each once)
-  all                report, directory, notify (and, as it is built, match)
+  all                report, directory, match, notify, in that order
 
 options:
   -config:FILE       YAML config (default: built-in Meta-Wiki settings)
@@ -35,7 +36,7 @@ options:
 exit codes: 0 done, 1 failed, 2 bad usage or config, 3 stopped by the run page"""
 
 # Tasks that read the requests first, in the order ``all`` runs them.
-SNAPSHOT_TASKS = ('report', 'directory', 'notify')
+SNAPSHOT_TASKS = ('report', 'directory', 'match', 'notify')
 TASKS = ('install-templates', *SNAPSHOT_TASKS, 'all')
 
 
@@ -99,7 +100,7 @@ def run(options: Options, wiki: Wiki) -> int:
     always shows every problem, whichever task wrote it; then each task writes its pages.
     """
     from bots.reading import read_snapshot
-    from bots.tasks import directory, install_templates, notify, report
+    from bots.tasks import directory, install_templates, match, notify, report
 
     wiki.check_run_page()
     if options.task == 'install-templates':
@@ -107,16 +108,21 @@ def run(options: Options, wiki: Wiki) -> int:
     names = SNAPSHOT_TASKS if options.task == 'all' else (options.task,)
     snapshot = read_snapshot(wiki)
     prepared = directory.prepare(wiki, snapshot, options.force_removal)
-    # Listed notices go to organizers on the directory as it stands after this run.
+    # Notices and matches go by the directory as it stands after this run.
     writes_directory = 'directory' in names and not prepared.blocked
     listed = [o for o in prepared.organizers
               if writes_directory or o.user in prepared.listed_now]
-    notices = notify.prepare(wiki, snapshot, listed)
-    snapshot = dataclasses.replace(
-        snapshot, problems=snapshot.problems + prepared.problems + notices.problems)
+    matches = match.prepare(wiki, snapshot, listed)
+    writes_matches = 'match' in names and not matches.problems
+    pairs = matches.matching.pairs if writes_matches else matches.on_page
+    notices = notify.prepare(wiki, snapshot, listed, pairs)
+    snapshot = dataclasses.replace(snapshot, problems=(
+        snapshot.problems + prepared.problems + matches.problems + notices.problems))
     codes = [report.run(wiki, snapshot)]
     if 'directory' in names:
         codes.append(directory.write(wiki, prepared))
+    if 'match' in names:
+        codes.append(match.write(wiki, matches))
     if 'notify' in names:
         code, skipped = notify.write(wiki, notices)
         codes.append(code)

@@ -24,7 +24,7 @@ COUNTED_STATUSES = frozenset({'approved', 'completed'})
 PROBLEM_CODES = (
     'missing-field', 'invalid-value', 'unknown-user', 'unverified-requester',
     'unauthorized-status', 'multiple-requests', 'date-order', 'notice-skipped',
-    'reviewers-unprotected', 'directory-not-saved')
+    'reviewers-unprotected', 'directory-not-saved', 'matches-not-saved')
 
 
 @dataclasses.dataclass(frozen=True)

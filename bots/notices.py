@@ -17,6 +17,7 @@ from collections.abc import Collection, Iterable, Sequence
 import mwparserfromhell
 
 from bots.directory import Organizer, sort_key
+from bots.matching import Pair
 from bots.messages import message
 from bots.model import Checked, Problem
 from bots.rendering import plain
@@ -62,13 +63,15 @@ def _newest(requests: Sequence[Checked]) -> Checked:
 
 def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                 newly_listed: Collection[str], events: Collection[str],
-                milestones: Sequence[int], since: dt.date, directory: str) -> list[Notice]:
+                milestones: Sequence[int], since: dt.date, directory: str,
+                pairs: Iterable[Pair] = (), mentorship: str = '') -> list[Notice]:
     """Every notice the requests and the directory call for, oldest first.
 
     Only verified requests count. Decisions before ``since`` never notify (a first run
     on a wiki with history must not flood anyone); ``listed`` is due for organizers who
     enter the directory in this run, ``milestone`` when a user's count of completed
-    requests reaches a configured number.
+    requests reaches a configured number, ``matched`` for both sides of a mentorship
+    pair made on or after ``since``.
     """
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     verified = [c for c in requests if c.verified]
@@ -102,10 +105,9 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                         page=done[count - 1].request.page))
     if 'listed' in events:
         for organizer in organizers:
-            own = by_user.get(organizer.user)
-            if organizer.user not in newly_listed or not own:
+            if organizer.user not in newly_listed or not by_user.get(organizer.user):
                 continue
-            latest = _newest(own).request
+            latest = _newest(by_user[organizer.user]).request
             when = latest.updated
             if when is None or when < start:
                 continue
@@ -116,6 +118,22 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                 params=(('directory', directory),
                         *((f'peer{i}', p) for i, p in enumerate(peers, 1))),
                 page=directory))
+    if 'matched' in events:
+        for pair in pairs:
+            when = dt.datetime.combine(pair.since, dt.time(), tzinfo=dt.UTC)
+            if when < start:
+                continue
+            for user, partner, role in ((pair.mentee, pair.mentor, 'mentee'),
+                                        (pair.mentor, pair.mentee, 'mentor')):
+                theirs = by_user.get(user)
+                if not theirs:
+                    continue
+                latest = _newest(theirs).request
+                notices.append(Notice(
+                    id=f'matched:{user}:{partner}', event='matched', user=user, when=when,
+                    lang=latest.lang, allowed=latest.notices,
+                    params=(('partner', partner), ('role', role), ('mentorship', mentorship)),
+                    page=mentorship))
     return sorted(notices, key=lambda n: (n.when or start, n.id))
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from pywikibot.exceptions import LockedPageError, OtherPageSaveError
 
 from bots.directory import Organizer
+from bots.matching import Pair
 from bots.model import Problem, Snapshot
 from bots.notices import (
     Notice,
@@ -52,12 +53,15 @@ class NotifyPlan:
     waiting: int
 
 
-def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer]) -> NotifyPlan:
-    """Decide which notices to post in this run."""
+def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
+            pairs: Sequence[Pair] = ()) -> NotifyPlan:
+    """Decide which notices to post in this run (``organizers``: as listed after it;
+    ``pairs``: the mentorship pairs as on the matches page after it)."""
     settings = wiki.settings
     due = due_notices(snapshot.requests, organizers, {o.user for o in organizers},
                       settings.notify.events, settings.notify.milestones,
-                      settings.notify.since, settings.pages.directory)
+                      settings.notify.since, settings.pages.directory, pairs,
+                      settings.pages.mentorship)
     done = posted_ids(wiki.notice_summaries(), ())
     due = [n for n in due if n.id not in done]
     if not due:
