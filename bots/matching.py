@@ -96,10 +96,14 @@ def find_mentees(requests: Iterable[Checked]) -> dict[str, Person]:
             for user, c in chosen.items()}
 
 
+def as_person(organizer: Organizer) -> Person:
+    """An organizer as matching sees them."""
+    return Person(organizer.user, organizer.languages, organizer.region, organizer.areas)
+
+
 def find_mentors(organizers: Iterable[Organizer]) -> dict[str, Person]:
     """Listed organizers who offer to mentor."""
-    return {o.user: Person(o.user, o.languages, o.region, o.areas)
-            for o in organizers if o.mentor}
+    return {o.user: as_person(o) for o in organizers if o.mentor}
 
 
 def read_pairs(body: str | None) -> list[Pair]:

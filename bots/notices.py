@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterable, Sequence
 import mwparserfromhell
 
 from bots.directory import Organizer, sort_key
-from bots.matching import Pair
+from bots.matching import Pair, as_person, pair_score
 from bots.messages import message
 from bots.model import Checked, Problem
 from bots.rendering import plain
@@ -139,13 +139,13 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
 
 def pick_peers(organizer: Organizer, organizers: Iterable[Organizer],
                limit: int = 3) -> list[str]:
-    """Up to ``limit`` listed peers sharing a language and the region; mentors first,
-    then more shared languages and areas; ties by name."""
-    languages, areas = set(organizer.languages), set(organizer.areas)
+    """Up to ``limit`` listed peers sharing a language and the region: mentors first,
+    then by the matching score (:func:`bots.matching.pair_score`), ties by name."""
+    me = as_person(organizer)
     candidates = [o for o in organizers if o.user != organizer.user
-                  and o.region == organizer.region and languages & set(o.languages)]
-    candidates.sort(key=lambda o: (not o.mentor, -len(languages & set(o.languages)),
-                                   -len(areas & set(o.areas)), sort_key(o.user)))
+                  and o.region == organizer.region and set(me.languages) & set(o.languages)]
+    candidates.sort(key=lambda o: (not o.mentor, -pair_score(me, as_person(o)),
+                                   sort_key(o.user)))
     return [o.user for o in candidates[:limit]]
 
 

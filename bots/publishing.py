@@ -39,18 +39,30 @@ def switch_cases(codes: Iterable[str]) -> str:
     return '|'.join(cases)
 
 
-def colon_scan(value: str, length: int = MAX_USERNAME) -> str:
+def colon_scan(value: str, length: int = MAX_USERNAME, chunk: int = 32) -> str:
     """Wikitext that expands to one ``:`` for each colon in the first ``length`` characters.
 
     Without string functions nothing finds a character in a string, but
     ``{{padleft:|n|value}}`` gives the first ``n`` characters of ``value``: character
     ``n`` is a colon exactly when that equals the first ``n - 1`` characters followed by
-    ``:``. Past the end of ``value`` padleft repeats it, so the extra checks only see its
-    own characters again and add no false colon.
+    ``:``. Past the end of ``value`` padleft repeats it, so a check there only sees its
+    own characters again. Those repeats still cost (they count towards the page's
+    post-expand include size), so the checks come in chunks and the next chunk runs only
+    when ``value`` is that long: ``{{padleft:value|k|x}}`` gives ``value`` back
+    unchanged exactly when it has ``k`` characters or more.
     """
     def first(n: int) -> str:
         return f'{{{{padleft:|{n}|{value}}}}}' if n else ''
-    return ''.join(f'{{{{#ifeq:{first(n)}|{first(n - 1)}:|:}}}}' for n in range(1, length + 1))
+
+    def check(n: int) -> str:
+        return f'{{{{#ifeq:{first(n)}|{first(n - 1)}:|:}}}}'
+
+    scan = ''
+    for begin in reversed(range(1, length + 1, chunk)):
+        checks = ''.join(check(n) for n in range(begin, min(begin + chunk, length + 1)))
+        scan = checks + scan if begin == 1 else (
+            f'{{{{#ifeq:{{{{padleft:{value}|{begin}|x}}}}|{value}|{checks}{scan}}}}}')
+    return scan
 
 
 def placeholders(settings: Settings) -> dict[str, str]:
