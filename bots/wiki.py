@@ -303,6 +303,7 @@ class Wiki:
         """
         page = pywikibot.Page(self.site, title)
         missed: str | None = None  # a same-second human edit our save went over
+        saved = False
         for _attempt in range(3):
             try:
                 old: str | None = page.get(force=True)
@@ -312,7 +313,7 @@ class Wiki:
             new = apply(old if missed is None else missed)
             if old is not None and _same(old, new, content_model):
                 pywikibot.info(f'{title}: no change')
-                return False
+                return saved
             self.check_run_page()
             text = summary if isinstance(summary, str) else summary(old, new)
             if config.simulate:
@@ -331,10 +332,12 @@ class Wiki:
                 pywikibot.info(f'{title}: edit conflict, re-reading and re-applying')
                 page, missed = pywikibot.Page(self.site, title), None
                 continue
+            saved = True
             self.saved.append(title)
             # MediaWiki detects conflicts by timestamp, to the second: a human edit saved
             # in the same second as our read goes unnoticed and our save replaces it.
-            # The saved revision's parent tells; then re-apply on the human's text.
+            # The saved revision's parent tells; then re-apply on the human's text (if
+            # MediaWiki merged both edits already, that changes nothing).
             parent = self._parent_of(page.latest_revision_id)
             if base is not None and parent != base:
                 pywikibot.info(f'{title}: someone saved at the same moment; keeping their '
