@@ -7,11 +7,13 @@ or config, 3 stopped by the run page.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import hashlib
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bots.settings import SettingsError, load_settings
+from bots.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bots.wiki import Wiki
@@ -31,6 +33,7 @@ options:
   -config:FILE       YAML config (default: built-in Meta-Wiki settings)
   -force-removal     save the directory even if it drops more organizers than
                      directory.max_removed_share allows (a confirmed mass removal)
+  -nocache           read everything from the wiki; neither use nor write the run cache
   pywikibot's global options work too: -simulate -dir:DIR -user:NAME -family:F -lang:L
 
 exit codes: 0 done, 1 failed, 2 bad usage or config, 3 stopped by the run page"""
@@ -69,15 +72,18 @@ class Options:
 
     task: str
     force_removal: bool = False
+    no_cache: bool = False
 
 
 def parse_options(args: Sequence[str]) -> Options:
     """Parse the task and local options; pywikibot has taken its global ones."""
     task: str | None = None
-    force_removal = False
+    force_removal = no_cache = False
     for arg in args:
         if arg == '-force-removal':
             force_removal = True
+        elif arg == '-nocache':
+            no_cache = True
         elif arg in ('-h', '-help', '--help'):
             raise UsageError('')
         elif arg.startswith('-'):
@@ -90,7 +96,7 @@ def parse_options(args: Sequence[str]) -> Options:
         raise UsageError('no task given')
     if task not in TASKS:
         raise UsageError(f'unknown task {task!r} (tasks: {", ".join(TASKS)})')
-    return Options(task, force_removal)
+    return Options(task, force_removal, no_cache)
 
 
 def run(options: Options, wiki: Wiki) -> int:
@@ -101,12 +107,20 @@ def run(options: Options, wiki: Wiki) -> int:
     """
     from bots.reading import read_snapshot
     from bots.tasks import directory, install_templates, match, notify, report
+    from bots.wiki import info, simulating
 
-    wiki.check_run_page()
     if options.task == 'install-templates':
+        wiki.check_run_page()
         return install_templates.run(wiki)
+    probe = wiki.take_probe()
+    wiki.check_run_page(fresh=False)
+    key = f'done:{options.task}'
+    if wiki.cache and not options.force_removal and unchanged(
+            wiki.cache.get(key), probe.signature(settings_key(wiki.settings))):
+        info(f'{options.task}: nothing changed since the last complete run; no edit needed')
+        return 0
     names = SNAPSHOT_TASKS if options.task == 'all' else (options.task,)
-    snapshot = read_snapshot(wiki)
+    snapshot = read_snapshot(wiki, probe)
     prepared = directory.prepare(wiki, snapshot, options.force_removal)
     # Notices and matches go by the directory as it stands after this run.
     writes_directory = 'directory' in names and not prepared.blocked
@@ -129,7 +143,33 @@ def run(options: Options, wiki: Wiki) -> int:
         if skipped:  # found only while posting: the report gets them now
             report.run(wiki, dataclasses.replace(
                 snapshot, problems=snapshot.problems + tuple(skipped)))
-    return max(codes)
+    code = max(codes)
+    if wiki.cache and code == 0 and not notices.waiting and not simulating():
+        wiki.cache.put(key, {
+            'signature': wiki.after_run().signature(settings_key(wiki.settings)),
+            'at': dt.datetime.now(dt.UTC).isoformat(),
+            # Skipped notices depend on things no probe sees (blocks, {{nobots}}):
+            # look again at least daily while some wait.
+            'recheck': any(p.code == 'notice-skipped' for p in snapshot.problems)})
+    return code
+
+
+RECHECK_AFTER = dt.timedelta(hours=24)
+
+
+def unchanged(done: dict[str, object] | None, signature: dict[str, object]) -> bool:
+    """Whether the last complete run of this task saw exactly this wiki state."""
+    if not done or done.get('signature') != signature:
+        return False
+    if done.get('recheck'):
+        at = dt.datetime.fromisoformat(str(done['at']))
+        return dt.datetime.now(dt.UTC) - at < RECHECK_AFTER
+    return True
+
+
+def settings_key(settings: Settings) -> str:
+    """A fingerprint of the config: another config means another run."""
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -145,12 +185,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f'leadership-bot: config error: {exc}', file=sys.stderr)
         return 2
     # pywikibot is imported only now, with our -config: out of its way.
+    from bots.cache import opened
     from bots.regions import MarkerError
     from bots.wiki import (
         WIKI_ERRORS,
         StopRequested,
         Wiki,
         WrongSiteError,
+        cache_path,
         connect,
         error_reason,
         handle_args,
@@ -159,8 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         require_user_config()
         options = parse_options(handle_args(args))
-        wiki = Wiki(connect(settings), settings)
-        return run(options, wiki)
+        site = connect(settings)
+        with opened(None if options.no_cache else cache_path(site)) as cache:
+            return run(options, Wiki(site, settings, cache))
     except UsageError as exc:
         print(f'leadership-bot: {exc}\n\n{USAGE}' if str(exc) else USAGE, file=sys.stderr)
         return 2 if str(exc) else 0

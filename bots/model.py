@@ -125,3 +125,21 @@ class Snapshot:
     requests: tuple[Checked, ...]
     problems: tuple[Problem, ...]
     pages_read: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """What a run sees first: enough to tell whether anything changed since the last."""
+
+    pages: dict[str, tuple[int, int]]  # request page title -> (page id, latest revision id)
+    ledger_head: int  # the bot's newest user-talk edit
+    admins: frozenset[str]
+    config: dict[str, int]  # watched page title -> latest revision id (0: missing)
+    protection: dict[str, str]  # watched page title -> edit protection level
+
+    def signature(self, settings_key: str) -> dict[str, object]:
+        """Everything a finished run depended on; equal signatures mean nothing changed."""
+        return {'settings': settings_key, 'ledger': self.ledger_head,
+                'admins': sorted(self.admins), 'config': self.config,
+                'protection': self.protection,
+                'pages': {t: list(v) for t, v in sorted(self.pages.items())}}

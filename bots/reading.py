@@ -6,10 +6,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
-from bots.model import Attribution, Checked, Problem, Request, Revision, Snapshot
+from bots.model import (
+    Attribution,
+    Checked,
+    Probe,
+    Problem,
+    Request,
+    RequestPage,
+    Revision,
+    Snapshot,
+)
 from bots.parsing import Vocabulary, parse_requests
 from bots.trust import (
     attribute_status,
@@ -74,12 +84,23 @@ def attribute_all(wiki: Wiki, requests: Collection[Request],
     """Decision attribution for every request whose status needs it.
 
     Walks all histories back together, one batch of parent revisions per round
-    (``revids``, many per API request), never one history request per page.
+    (``revids``, many per API request), never one history request per page. A result
+    is cached for the page's revision and the reviewer list it was computed with.
     """
-    pending = {r.page: r for r in requests if needs_history(r.status)}
+    key = hashlib.sha256('\n'.join(sorted(reviewers)).encode()).hexdigest()
+    attributions: dict[str, Attribution] = {}
+    pending: dict[str, Request] = {}
+    for request in requests:
+        if not needs_history(request.status):
+            continue
+        cached = wiki.cache.attribution(request.page, request.revid, key) if wiki.cache \
+            else None
+        if cached:
+            attributions[request.page] = cached
+        else:
+            pending[request.page] = request
     histories: dict[str, list[Revision]] = {}
     wanted = {r.page: r.revid for r in pending.values()}
-    attributions: dict[str, Attribution] = {}
     while wanted:
         fetched = wiki.revisions(wanted.values())
         next_wanted: dict[str, int] = {}
@@ -97,18 +118,31 @@ def attribute_all(wiki: Wiki, requests: Collection[Request],
                 next_wanted[page] = history[-1].parentid
             else:
                 attributions[page] = result
+                if wiki.cache:
+                    wiki.cache.store_attribution(page, pending[page].revid, key, result)
         wanted = next_wanted
     return attributions
 
 
-def read_snapshot(wiki: Wiki) -> Snapshot:
+def request_pages(wiki: Wiki, probe: Probe) -> list[RequestPage]:
+    """Every request page the probe listed: unchanged ones from the cache, the rest read."""
+    cached = wiki.cache.pages(probe.pages) if wiki.cache else {}
+    changed = [t for t, (_, revid) in probe.pages.items()
+               if t not in cached or cached[t].revid != revid]
+    fresh = {page.title: page for page in wiki.read_pages(changed)}
+    if wiki.cache:
+        wiki.cache.store_pages(fresh.values(), keep=probe.pages)
+    return [fresh.get(t) or cached[t] for t in sorted(probe.pages) if t in fresh or t in cached]
+
+
+def read_snapshot(wiki: Wiki, probe: Probe) -> Snapshot:
     """Read, parse and check every request page (the shared first step of all tasks)."""
     settings = wiki.settings
     vocabulary = Vocabulary(types=frozenset(settings.vocabulary.types),
                             regions=frozenset(settings.vocabulary.regions),
                             areas=frozenset(settings.vocabulary.areas),
                             languages=frozenset(wiki.language_names()))
-    pages = list(wiki.request_pages())
+    pages = request_pages(wiki, probe)
     requests, problems = parse_requests(pages, settings.pages.request_template, vocabulary)
     reviewers, reviewer_problems = read_reviewers(wiki)
     existing = wiki.existing_users(r.user for r in requests)

@@ -44,6 +44,12 @@ class Pages:
     notice_template: str = 'Template:Leadership recognition'
     mentorship: str = 'Leadership network/Mentorship'
 
+    def watched(self) -> list[str]:
+        """Pages whose change must make the next run look again (not a no-op)."""
+        return [t for t in (self.run, self.reviewers, self.optout, self.report, self.directory,
+                            self.directory_json, self.mentorship, self.notice_template,
+                            self.request_template) if t]
+
     @property
     def landing(self) -> str:
         """The page with the "start a request" button: the prefix's parent page."""

@@ -8,11 +8,12 @@ conflicts by re-reading the page and re-applying the change.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from pywikibot.backports import batched
 from pywikibot.data import api
 from pywikibot.exceptions import EditConflictError, Error, NoPageError
 
-from bots.model import RequestPage, Revision
+from bots.cache import Cache
+from bots.model import Probe, RequestPage, Revision
 from bots.parsing import read_status
 from bots.settings import Settings
 
@@ -62,6 +64,16 @@ class WrongSiteError(Exception):
     """pywikibot is set up for another wiki than the config expects (exit code 2)."""
 
 
+def cache_path(site: pywikibot.site.APISite) -> Path:
+    """Where the run cache of a site lives: pywikibot's folder (``-dir:``)."""
+    return Path(config.base_dir, 'leadership-bot', f'{site.family.name}-{site.code}.sqlite3')
+
+
+def simulating() -> bool:
+    """Whether ``-simulate`` is on."""
+    return bool(config.simulate)
+
+
 def require_user_config() -> None:
     """Refuse pywikibot's silent fallback to its default wiki when no user-config.py exists.
 
@@ -89,10 +101,21 @@ def connect(settings: Settings) -> pywikibot.site.APISite:
 class Wiki:
     """Bulk reads and careful writes on one site."""
 
-    def __init__(self, site: pywikibot.site.APISite, settings: Settings) -> None:
+    def __init__(self, site: pywikibot.site.APISite, settings: Settings,
+                 cache: Cache | None = None) -> None:
         self.site = site
         self.settings = settings
-        self.saved: list[str] = []
+        self.cache = cache
+        self.saved: dict[str, int] = {}  # title -> revision id of the bot's save
+        self.posted: list[int] = []  # revision ids of posted notices
+        self.probe: Probe | None = None
+
+    def take_probe(self) -> Probe:
+        """What changed since the last run, in two queries (any N up to 5,000 pages)."""
+        pages, head, admins = self.listing()
+        config, protection = self.latest_revids(self.settings.pages.watched())
+        self.probe = Probe(pages, head, admins, config, protection)
+        return self.probe
 
     # -- reads -------------------------------------------------------------
 
@@ -101,25 +124,52 @@ class Wiki:
         """Titles or revision ids per request: 500 with apihighlimits, else 50."""
         return int(self.site.maxlimit)
 
-    def request_pages(self) -> Iterator[RequestPage]:
-        """Request pages with their text and contributors, a batch per API request.
+    def listing(self) -> tuple[dict[str, tuple[int, int]], int, frozenset[str]]:
+        """What changed, in one query (5,000 pages per request for a bot).
 
-        With ``pages.request_prefix`` set, every page under the prefix is read
-        (``allpages``), so a page whose template is too broken to transclude is still
-        seen; otherwise every page transcluding the template (``embeddedin``) outside
-        the Template namespace, where its own documentation and preload live.
+        Returns request pages (title -> page id, latest revision id), the id of the
+        bot's newest user-talk edit (the notice ledger's head) and the admins.
         """
         prefix = self.settings.pages.request_prefix
         if prefix:
             source = self._under(prefix)
+            source['gaplimit'] = 'max'
         else:
-            source = {'generator': 'embeddedin', 'geilimit': self.batch,
+            source = {'generator': 'embeddedin', 'geilimit': 'max',
                       'geititle': self.settings.pages.request_template}
+        pages: dict[str, tuple[int, int]] = {}
+        head = 0
+        admins: set[str] = set()
+        parameters: dict[str, Any] = {
+            'action': 'query', **source, 'prop': 'info', 'list': 'usercontribs|allusers',
+            'ucuser': self.site.username(), 'ucnamespace': 3, 'uclimit': 1,
+            'augroup': 'sysop', 'aulimit': 'max', 'continue': ''}
+        while True:
+            result = api.Request(site=self.site, parameters=parameters).submit()
+            query = result.get('query', {})
+            for page in query.get('pages', {}).values():
+                if page.get('ns') not in TEMPLATE_NAMESPACES and 'missing' not in page:
+                    pages[page['title']] = (int(page['pageid']), int(page['lastrevid']))
+            for edit in query.get('usercontribs', ())[:1]:
+                head = max(head, int(edit['revid']))
+            admins.update(user['name'] for user in query.get('allusers', ()))
+            more = {k: v for k, v in result.get('continue', {}).items()
+                    if k.startswith(('gap', 'gei'))}
+            if not more:
+                return pages, head, frozenset(admins)
+            # Only the page list goes on; the two lists were complete enough.
+            parameters = {'action': 'query', **source, 'prop': 'info', **more}
+
+    def read_pages(self, titles: Iterable[str]) -> Iterator[RequestPage]:
+        """Request pages with text and contributors, a batch of titles per request."""
         progress = _Progress('request pages')
-        for data in self._read(source, 'revisions|contributors'):
-            progress.tick()
-            if data['ns'] in TEMPLATE_NAMESPACES:  # the template, its doc and preload
+        pages, _ = self.page_facts(titles, prop='revisions|contributors',
+                                   rvprop='ids|timestamp|content', rvslots='main',
+                                   pclimit='max')
+        for data in pages.values():
+            if 'missing' in data or not data.get('revisions'):
                 continue
+            progress.tick()
             revision = data['revisions'][0]
             yield RequestPage(
                 title=data['title'], page_id=int(data['pageid']),
@@ -127,6 +177,23 @@ class Wiki:
                 contributors=frozenset(c['name'] for c in data.get('contributors', ())),
                 timestamp=_timestamp(revision['timestamp']))
         progress.done()
+
+    def latest_revids(self, titles: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
+        """Latest revision id (0 when missing) and edit-protection level of each page."""
+        pages, _ = self.page_facts(titles, prop='info', inprop='protection')
+        by_name = {self._normal(t): t for t in titles}
+        revids = dict.fromkeys(titles, 0)
+        levels: dict[str, str] = {}
+        for title, page in pages.items():
+            asked = by_name.get(title, title)
+            revids[asked] = int(page.get('lastrevid', 0))
+            for rule in page.get('protection', ()):
+                if rule['type'] == 'edit':
+                    levels[asked] = rule['level']
+        return revids, levels
+
+    def _normal(self, title: str) -> str:
+        return pywikibot.Page(self.site, title).title()
 
     def texts_under(self, prefix: str) -> dict[str, str]:
         """Title -> text of every page whose title starts with ``prefix``, in batches."""
@@ -207,15 +274,21 @@ class Wiki:
 
     def existing_users(self, names: Iterable[str]) -> frozenset[str]:
         """The registered users among ``names``, in batches of list=users."""
-        existing: set[str] = set()
-        for group in batched(sorted(set(names)), self.batch):
+        wanted = set(names)
+        existing = self.cache.known_users(wanted) if self.cache else set()
+        found: set[str] = set()
+        for group in batched(sorted(wanted - existing), self.batch):
             for user in self.site.users(list(group)):
                 if 'missing' not in user and 'invalid' not in user:
-                    existing.add(user['name'])
-        return frozenset(existing)
+                    found.add(user['name'])
+        if self.cache:
+            self.cache.store_users(found)  # accounts are never deleted
+        return frozenset(existing | found)
 
     def admins(self) -> frozenset[str]:
         """Members of the sysop group (they count as reviewers)."""
+        if self.probe:
+            return self.probe.admins
         return frozenset(u['name'] for u in self.site.allusers(group='sysop'))
 
     def language_names(self) -> dict[str, str]:
@@ -227,17 +300,32 @@ class Wiki:
         """Local names and aliases of the User namespace, for reading links."""
         return list(self.site.namespaces[2])
 
-    def text(self, title: str) -> str | None:
-        """A page's current text, or ``None`` when it does not exist."""
+    def text(self, title: str, *, fresh: bool = False) -> str | None:
+        """A page's current text, or ``None`` when it does not exist.
+
+        Unless ``fresh``, a page whose latest revision the probe saw is taken from the
+        cache when the cache holds that revision.
+        """
+        revid = self.probe.config.get(title) if self.probe and not fresh else None
+        if revid == 0:
+            return None
+        if revid and self.cache and (cached := self.cache.text(title, revid)) is not None:
+            return cached
         page = pywikibot.Page(self.site, title)
         try:
-            return page.get(force=True)
+            text = page.get(force=True)
         except NoPageError:
             return None
+        if self.cache:
+            self.cache.store_text(title, page.latest_revision_id, text)
+        return text
 
     def edit_protected(self, title: str) -> bool:
         """Whether only admins may edit the page."""
-        level = pywikibot.Page(self.site, title).protection().get('edit', (None, None))[0]
+        if self.probe and title in self.probe.config:
+            level = self.probe.protection.get(title)
+        else:
+            level = pywikibot.Page(self.site, title).protection().get('edit', (None, None))[0]
         return level in ('sysop', 'editprotected')
 
     def _parent_of(self, revid: int) -> int:
@@ -282,11 +370,24 @@ class Wiki:
         page.save(summary=summary, section='new', sectiontitle=heading, text=text, bot=True,
                   minor=False, watch='nochange', asynchronous=False, quiet=True)
         pywikibot.info(f'{title}: added section "{heading}"')
+        self.posted.append(page.latest_revision_id)
         return True
 
-    def check_run_page(self) -> None:
-        """Raise :class:`StopRequested` when the run page exists and is not ``yes``."""
-        text = self.text(self.settings.pages.run)
+    def after_run(self) -> Probe:
+        """The probe as it stands after this run's own edits (and nobody else's)."""
+        if self.probe is None:
+            raise RuntimeError('take_probe() first')
+        config = dict(self.probe.config)
+        config.update({t: r for t, r in self.saved.items() if t in config})
+        head = max([self.probe.ledger_head, *self.posted])
+        return dataclasses.replace(self.probe, config=config, ledger_head=head)
+
+    def check_run_page(self, *, fresh: bool = True) -> None:
+        """Raise :class:`StopRequested` when the run page exists and is not ``yes``.
+
+        Before each edit the page is read afresh: an admin may change it mid-run.
+        """
+        text = self.text(self.settings.pages.run, fresh=fresh)
         if text is not None and text.strip().lower() != 'yes':
             raise StopRequested(f'{self.settings.pages.run} says {text.strip()[:60]!r}, not '
                                 '"yes"; stopping before the next edit.')
@@ -333,7 +434,7 @@ class Wiki:
                 page, missed = pywikibot.Page(self.site, title), None
                 continue
             saved = True
-            self.saved.append(title)
+            self.saved[title] = page.latest_revision_id
             # MediaWiki detects conflicts by timestamp, to the second: a human edit saved
             # in the same second as our read goes unnoticed and our save replaces it.
             # The saved revision's parent tells; then re-apply on the human's text (if
