@@ -1,0 +1,68 @@
+"""The run cache: keyed by revisions, and a broken file only costs a full read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bots.cache import Cache, opened
+from bots.cli import unchanged
+from bots.model import Attribution, RequestPage
+
+T = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
+
+
+def page(title: str, revid: int) -> RequestPage:
+    return RequestPage(title=title, page_id=revid * 10, revid=revid, text=f'text {revid}',
+                       contributors=frozenset({'Ngozi Okafor', 'Łukasz'}), timestamp=T)
+
+
+def test_pages_round_trip_and_stale_pages_are_forgotten(tmp_path):
+    with opened(tmp_path / 'c.sqlite3') as cache:
+        assert cache is not None
+        cache.store_pages([page('A', 1), page('B', 2)], keep=['A', 'B'])
+        cache.store_pages([page('A', 3)], keep=['A'])
+    with opened(tmp_path / 'c.sqlite3') as cache:
+        assert cache is not None
+        assert cache.pages(['A', 'B']) == {'A': page('A', 3)}
+
+
+def test_derived_data_is_keyed_by_revision(tmp_path):
+    cache = Cache(tmp_path / 'c.sqlite3')
+    attribution = Attribution('approved', 'approved', 'Reviewer', T, T)
+    cache.store_attribution('A', 5, 'reviewers-1', attribution)
+    assert cache.attribution('A', 5, 'reviewers-1') == attribution
+    assert cache.attribution('A', 6, 'reviewers-1') is None
+    assert cache.attribution('A', 5, 'reviewers-2') is None
+    cache.store_text('Report', 7, 'body')
+    assert cache.text('Report', 7) == 'body' and cache.text('Report', 8) is None
+    cache.store_users(['Ngozi Okafor'])
+    assert cache.known_users(['Ngozi Okafor', 'Nobody']) == {'Ngozi Okafor'}
+    cache.close()
+
+
+def test_a_corrupt_file_is_replaced(tmp_path):
+    path = tmp_path / 'c.sqlite3'
+    path.write_bytes(b'this is not a database' * 100)
+    with opened(path) as cache:
+        assert cache is not None
+        assert cache.pages(['A']) == {}
+        cache.put('x', {'y': 1})
+        assert cache.get('x') == {'y': 1}
+
+
+def test_no_cache():
+    with opened(None) as cache:
+        assert cache is None
+
+
+def test_a_run_is_skipped_only_when_its_signature_matches():
+    signature = {'pages': {'A': [1, 2]}, 'ledger': 9}
+    now = dt.datetime.now(dt.UTC)
+    assert unchanged({'signature': signature, 'at': now.isoformat(), 'recheck': False},
+                     signature)
+    assert not unchanged(None, signature)
+    assert not unchanged({'signature': {**signature, 'ledger': 10}, 'at': now.isoformat(),
+                          'recheck': False}, signature)
+    old = (now - dt.timedelta(days=2)).isoformat()
+    assert unchanged({'signature': signature, 'at': old, 'recheck': False}, signature)
+    assert not unchanged({'signature': signature, 'at': old, 'recheck': True}, signature)
