@@ -84,8 +84,6 @@ def parse_options(args: Sequence[str]) -> Options:
             force_removal = True
         elif arg == '-nocache':
             no_cache = True
-        elif arg in ('-h', '-help', '--help'):
-            raise UsageError('')
         elif arg.startswith('-'):
             raise UsageError(f'unknown option {arg}')
         elif task is None:
@@ -174,16 +172,18 @@ def settings_key(settings: Settings) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``leadership-bot`` and ``python -m bots``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if {'-h', '-help', '--help'} & set(argv):
+        print(USAGE)
+        return 0
     try:
-        args, config = split_config(sys.argv[1:] if argv is None else argv)
+        args, config = split_config(argv)
         sys.argv[1:] = args  # before pywikibot is imported: it reads sys.argv then
         settings = load_settings(config)
     except UsageError as exc:
-        print(f'leadership-bot: {exc}\n\n{USAGE}', file=sys.stderr)
-        return 2
+        return _usage(exc)
     except SettingsError as exc:
-        print(f'leadership-bot: config error: {exc}', file=sys.stderr)
-        return 2
+        return _exit('config error', exc, 2)
     # pywikibot is imported only now, with our -config: out of its way.
     from bots.cache import opened
     from bots.regions import MarkerError
@@ -205,17 +205,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         with opened(None if options.no_cache else cache_path(site)) as cache:
             return run(options, Wiki(site, settings, cache))
     except UsageError as exc:
-        print(f'leadership-bot: {exc}\n\n{USAGE}' if str(exc) else USAGE, file=sys.stderr)
-        return 2 if str(exc) else 0
+        return _usage(exc)
     except WrongSiteError as exc:
-        print(f'leadership-bot: config error: {exc}', file=sys.stderr)
-        return 2
+        return _exit('config error', exc, 2)
     except StopRequested as exc:
-        print(f'leadership-bot: stopped: {exc}', file=sys.stderr)
-        return 3
+        return _exit('stopped', exc, 3)
     except MarkerError as exc:
-        print(f'leadership-bot: not saved: {exc}', file=sys.stderr)
-        return 1
+        return _exit('not saved', exc, 1)
     except WIKI_ERRORS as exc:
-        print(f'leadership-bot: failed: {error_reason(exc)}', file=sys.stderr)
-        return 1
+        return _exit('failed', error_reason(exc), 1)
+
+
+def _usage(exc: UsageError) -> int:
+    """What is wrong with the command line, then the usage; exit code 2."""
+    print(f'leadership-bot: {exc}\n\n{USAGE}', file=sys.stderr)
+    return 2
+
+
+def _exit(what: str, reason: object, code: int) -> int:
+    """One line on stderr saying why the run ends, and the exit code."""
+    print(f'leadership-bot: {what}: {reason}', file=sys.stderr)
+    return code
