@@ -28,11 +28,11 @@ def normalize_username(value: str) -> str | None:
     name = ' '.join(name.replace('_', ' ').split())
     if not name or _ILLEGAL_TITLE.search(name) or '/' in name or ':' in name:
         return None
-    if len(name.encode('utf-8')) > 255:
-        return None
     first = name[0].upper()
     # Python upper-cases a few letters into two (ß -> SS); MediaWiki keeps those.
-    return (first if len(first) == 1 else name[0]) + name[1:]
+    name = (first if len(first) == 1 else name[0]) + name[1:]
+    # The limit applies to the stored name: upper case can be longer (ɐ -> Ɐ).
+    return name if len(name.encode('utf-8')) <= 255 else None
 
 
 def normalize_language(value: str) -> str:

@@ -7,6 +7,7 @@ config's vocabularies and the wiki's language codes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
@@ -272,7 +273,10 @@ class _Validator:
         if raw is None:
             return None
         # A plain number as the template's #expr check reads it: no spaces, no sign but +.
-        amount = Decimal(raw) if _AMOUNT.fullmatch(raw) else None
+        amount = None
+        if _AMOUNT.fullmatch(raw):
+            with contextlib.suppress(ArithmeticError):  # an exponent too large for Decimal
+                amount = Decimal(raw)
         if amount is None:
             self.invalid('amount', raw, 'give a number of 0 or more such as 1500 or 99.50, '
                                         'without spaces or the currency.')

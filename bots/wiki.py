@@ -339,10 +339,11 @@ class Wiki:
     # -- writes ------------------------------------------------------------
 
     def notice_summaries(self) -> list[str]:
-        """Edit summaries of the bot's own edits on user talk pages (the notice ledger)."""
+        """Edit summaries of all the bot's own edits (the notice ledger)."""
         summaries: list[str] = []
+        # Every namespace: an archived talk page may have been moved out of User talk.
         for result in self._query({'list': 'usercontribs', 'ucuser': self.site.username(),
-                                   'ucnamespace': 3, 'ucprop': 'comment', 'uclimit': 'max'}):
+                                   'ucprop': 'comment', 'uclimit': 'max'}):
             summaries.extend(c.get('comment', '') for c in
                              result.get('query', {}).get('usercontribs', ()))
         return summaries

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import mwparserfromhell
 from pywikibot.exceptions import LockedPageError, OtherPageSaveError
 
 from bots.directory import Organizer
@@ -122,23 +123,23 @@ def gather_recipients(wiki: Wiki, users: Iterable[str]) -> dict[str, Recipient]:
         prop='info|templates|categories', inprop='protection', redirects=1,
         tltemplates='Template:Bots|Template:Nobots', tllimit='max',
         clcategories=category, cllimit='max')
-    with_bots = [t for t, p in pages.items() if p.get('templates')]
-    texts = dict(_texts_by_title(wiki, with_bots))
+    bot = wiki.site.username() or ''
+    denied = _bots_denials(wiki, pages, bot)
     optout_text = wiki.text(settings.pages.optout)
     optout = parse_user_links(optout_text or '', wiki.user_namespace_names())
-    bot = wiki.site.username() or ''
     recipients = {}
     for user in users:
         account = accounts.get(user, {'missing': True})
         talk = f'User talk:{user}'
-        target = redirects.get(talk, talk)
+        chain = follow(redirects, talk)
+        target = chain[-1]
         talk_page = pages.get(target, {})
-        user_page = pages.get(redirects.get(f'User:{user}', f'User:{user}'), {})
+        user_page = pages.get(follow(redirects, f'User:{user}')[-1], {})
         problem = None
-        if target != talk and talk_page.get('ns') != 3:
-            problem = 'the talk page redirects outside user talk pages'
-        elif 'redirect' in talk_page:
+        if len(chain) > 2 or 'redirect' in talk_page:
             problem = 'the talk page redirects to a redirect (a loop or a double redirect)'
+        elif target != talk and talk_page.get('ns') != 3:
+            problem = 'the talk page redirects outside user talk pages'
         recipients[user] = Recipient(
             user=user,
             exists='missing' not in account and 'invalid' not in account,
@@ -147,21 +148,56 @@ def gather_recipients(wiki: Wiki, users: Iterable[str]) -> dict[str, Recipient]:
             content_model=talk_page.get('contentmodel', 'wikitext'),
             protected=any(p['type'] in ('edit', 'create') and not wiki.may_edit_level(p['level'])
                           for p in talk_page.get('protection', ())),
-            bots_denied=any(_denies(page, texts, bot) for page in (talk_page, user_page)),
+            bots_denied=any(page.get('title') in denied for page in (talk_page, user_page)),
             opted_out=user in optout or any(page.get('categories')
                                             for page in (talk_page, user_page)))
     return recipients
 
 
-def _denies(page: dict[str, Any], texts: dict[str, str], bot: str) -> bool:
-    """{{bots}}/{{nobots}} on a page: as written there, or (unreadable) through another
-    template, which counts as a denial."""
-    if not page.get('templates'):
-        return False
-    text = texts.get(page['title'], '')
-    names = [t['title'].split(':', 1)[-1].lower() for t in page['templates']]
-    written = any(f'{{{{{n}' in text.lower().replace('_', ' ') for n in names)
-    return bots_template_denies(text, bot) if written else True
+def follow(redirects: dict[str, str], title: str) -> list[str]:
+    """The redirect chain from ``title`` (itself first); a loop ends where it repeats."""
+    chain = [title]
+    while chain[-1] in redirects and redirects[chain[-1]] not in chain:
+        chain.append(redirects[chain[-1]])
+    if chain[-1] in redirects:  # a loop: no page at the end to post on
+        chain.append(redirects[chain[-1]])
+    return chain
+
+
+def _bots_denials(wiki: Wiki, pages: dict[str, dict[str, Any]], bot: str) -> set[str]:
+    """Titles of pages whose {{bots}}/{{nobots}} deny this bot.
+
+    A page using those templates is read; if it does not call them itself, they come
+    through another template (a userbox): the templates it uses are read, and their
+    calls decide. A call whose parameters come from the page (``{{{1}}}``), or one
+    nested deeper than that, cannot be read and counts as a denial.
+    """
+    using = [t for t, p in pages.items() if p.get('templates')]
+    if not using:
+        return set()
+    texts = dict(_texts_by_title(wiki, using))
+    denied = {t for t in using if _calls(texts.get(t, '')) and
+              bots_template_denies(texts.get(t, ''), bot)}
+    indirect = [t for t in using if not _calls(texts.get(t, ''))]
+    if not indirect:
+        return denied
+    used, _ = wiki.page_facts(indirect, prop='templates', tlnamespace=10, tllimit='max')
+    wrappers = {t['title'] for page in used.values() for t in page.get('templates', ())}
+    wrapper_calls = {title: _calls(text) for title, text in _texts_by_title(wiki, wrappers)}
+    for title in indirect:
+        calls = [c for t in used.get(title, {}).get('templates', ())
+                 for c in wrapper_calls.get(t['title'], ())]
+        if not calls or any('{{{' in c for c in calls) or \
+                bots_template_denies('\n'.join(calls), bot):
+            denied.add(title)
+    return denied
+
+
+def _calls(text: str) -> list[str]:
+    """The {{bots}} and {{nobots}} calls written in a text."""
+    return [str(t) for t in mwparserfromhell.parse(text).filter_templates()
+            if str(t.name).strip().lower().replace('_', ' ').removeprefix('template:').strip()
+            in ('bots', 'nobots')]
 
 
 def _texts_by_title(wiki: Wiki, titles: Iterable[str]) -> Iterable[tuple[str, str]]:
