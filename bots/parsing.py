@@ -35,9 +35,9 @@ from bots.normalize import normalize_code, normalize_language, normalize_usernam
 # Alternative parameter names the template and its TemplateData accept.
 ALIASES: dict[str, str] = {'username': 'user'}
 
-_ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
+_ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}', re.ASCII)
 _URL = re.compile(r'https?://[^\s<>\[\]{}|"]+', re.IGNORECASE)
-_AMOUNT = re.compile(r'\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?', re.IGNORECASE)
+_AMOUNT = re.compile(r'\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?', re.IGNORECASE | re.ASCII)
 _SHOWN = 60  # longest excerpt of a bad value quoted in a message
 
 

@@ -297,7 +297,7 @@ def test_directory_row_shows_value_as_text(index: int, value: str, directory: Pa
     assert cells['Region'].text == 'ssa'
     assert cells['Skills'].text == expected_text(value, SKILLS_LIMIT)
     assert cells['Languages'].text == f'English, {expected_text(value, LANGUAGE_LIMIT)}'.strip()
-    assert cells['Latest program'].text == expected_text(value, PROGRAM_LIMIT) or EMPTY_LABEL
+    assert cells['Latest program'].text == (expected_text(value, PROGRAM_LIMIT) or EMPTY_LABEL)
     assert [(c.attributes, c.elements) for c in row] == [
         (c.attributes, c.elements) for c in baseline]
 

@@ -425,7 +425,7 @@ def organizers(draw) -> list[Organizer]:
     ) for i, user in enumerate(users)]
 
 
-@fuzz(150)
+@fuzz(100)
 @given(organizers(), st.integers(min_value=1, max_value=6),
        st.dictionaries(st.sampled_from(LANGUAGES), st.text(max_size=12)))
 def test_directory_pages_list_their_users(listed: list[Organizer], max_rows: int,
@@ -482,7 +482,7 @@ def test_replace_region_keeps_human_text(head: str, old: str, tail: str, body: s
     assert replace_region(result, NAME, body) == result
 
 
-@fuzz(200)
+@fuzz(120)
 @given(st.lists(HUMAN, min_size=7, max_size=7),
        st.sampled_from([(s, e) for s in range(4) for e in range(4) if (s, e) != (0, 0)]),
        st.randoms(use_true_random=False))
@@ -545,7 +545,7 @@ def best(mentees: dict[str, Person], mentors: dict[str, Person],
     return (sum(flow['s'].values()), -nx.cost_of_flow(graph, flow))
 
 
-@fuzz(200)
+@fuzz(150)
 @given(instances())
 def test_matching_is_maximum_and_valid(case: tuple[dict, dict, int]) -> None:
     """Shared language, no self pair, capacity kept, maximum size and best score."""
