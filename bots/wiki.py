@@ -8,6 +8,7 @@ conflicts by re-reading the page and re-applying the change.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -22,7 +23,13 @@ import requests
 from pywikibot import config
 from pywikibot.backports import batched
 from pywikibot.data import api
-from pywikibot.exceptions import EditConflictError, Error, NoPageError
+from pywikibot.exceptions import (
+    EditConflictError,
+    Error,
+    NoPageError,
+    OtherPageSaveError,
+    PageSaveRelatedError,
+)
 
 from bots.cache import Cache
 from bots.model import Probe, RequestPage, Revision
@@ -107,7 +114,7 @@ class Wiki:
         self.settings = settings
         self.cache = cache
         self.saved: dict[str, int] = {}  # title -> revision id of the bot's save
-        self.posted: list[int] = []  # revision ids of posted notices
+        self.posted = False  # whether this run posted a notice
         self.probe: Probe | None = None
 
     def take_probe(self) -> Probe:
@@ -328,13 +335,19 @@ class Wiki:
             level = pywikibot.Page(self.site, title).protection().get('edit', (None, None))[0]
         return level in ('sysop', 'editprotected')
 
-    def _parent_of(self, revid: int) -> int:
-        """The parent revision id of a revision."""
-        result = api.Request(site=self.site, parameters={
-            'action': 'query', 'prop': 'revisions', 'revids': revid,
-            'rvprop': 'ids'}).submit()
-        page = next(iter(result['query']['pages'].values()))
-        return int(page['revisions'][0].get('parentid', 0))
+    def _revisions_after(self, title: str, base: int | None) -> list[dict[str, Any]]:
+        """Revisions of a page after ``base`` (all when ``None``), oldest first."""
+        parameters: dict[str, Any] = {'prop': 'revisions', 'titles': title,
+                                      'rvprop': 'ids|user', 'rvdir': 'newer', 'rvlimit': 50}
+        if base is not None:
+            parameters['rvstartid'] = base
+        revisions: list[dict[str, Any]] = []
+        for result in self._query(parameters):
+            for page in result.get('query', {}).get('pages', {}).values():
+                revisions.extend(page.get('revisions', ()))
+            if len(revisions) >= 50:
+                break
+        return [r for r in revisions if r['revid'] != base]
 
     # -- writes ------------------------------------------------------------
 
@@ -361,17 +374,39 @@ class Wiki:
         right = {'sysop': 'editprotected', 'autoconfirmed': 'editsemiprotected'}.get(level, level)
         return bool(self.site.has_right(right))
 
-    def post_section(self, title: str, heading: str, text: str, summary: str) -> bool:
-        """Add a new section to a talk page; ``True`` once the API returned a revision."""
+    def post_section(self, title: str, heading: str, text: str, summary: str,
+                     marker: str) -> bool:
+        """Add a new section to a talk page; ``True`` once the wiki has it.
+
+        A new section is not idempotent: pywikibot's own retry after a lost answer
+        would post it twice. So the edit is sent without pywikibot's retries, and after
+        a failure the talk page is read: if ``marker`` is there, the edit went through.
+        """
         self.check_run_page()
         if config.simulate:
             pywikibot.info(f'{title}: would add section "{heading}" ({summary}):\n{text}')
             return True
         page = pywikibot.Page(self.site, title)
-        page.save(summary=summary, section='new', sectiontitle=heading, text=text, bot=True,
-                  minor=False, watch='nochange', asynchronous=False, quiet=True)
+        attempts = max(int(config.max_retries), 0) + 1
+        for attempt in range(attempts):
+            try:
+                with _unwrapped(), _no_pywikibot_retries():
+                    page.save(summary=summary, section='new', sectiontitle=heading, text=text,
+                              bot=True, minor=False, watch='nochange', asynchronous=False,
+                              quiet=True)
+            except PageSaveRelatedError:
+                raise  # a refusal (protection, {{bots}} …): the caller reports it
+            except WIKI_ERRORS as exc:
+                if marker in (self.text(title, fresh=True) or ''):
+                    break  # saved, only the answer was lost
+                if attempt + 1 == attempts:
+                    raise
+                pywikibot.warning(f'{title}: {error_reason(exc)}; trying again')
+                time.sleep(min(config.retry_wait * 2 ** attempt, config.retry_max))
+                continue
+            break
         pywikibot.info(f'{title}: added section "{heading}"')
-        self.posted.append(page.latest_revision_id)
+        self.posted = True
         return True
 
     def after_run(self) -> Probe:
@@ -380,8 +415,17 @@ class Wiki:
             raise RuntimeError('take_probe() first')
         config = dict(self.probe.config)
         config.update({t: r for t, r in self.saved.items() if t in config})
-        head = max([self.probe.ledger_head, *self.posted])
+        head = self._ledger_head() if self.posted else self.probe.ledger_head
         return dataclasses.replace(self.probe, config=config, ledger_head=head)
+
+    def _ledger_head(self) -> int:
+        """The id of the bot's newest user-talk edit (only the bot's edits count)."""
+        for result in self._query({'list': 'usercontribs', 'ucuser': self.site.username(),
+                                   'ucnamespace': 3, 'uclimit': 1}):
+            for edit in result.get('query', {}).get('usercontribs', ()):
+                return int(edit['revid'])
+            break
+        return 0
 
     def check_run_page(self, *, fresh: bool = True) -> None:
         """Raise :class:`StopRequested` when the run page exists and is not ``yes``.
@@ -428,28 +472,58 @@ class Wiki:
             if content_model:
                 extra['contentmodel'] = content_model
             try:
-                page.save(summary=text, bot=True, minor=minor, watch='nochange',
-                          asynchronous=False, quiet=True, **extra)
+                with _unwrapped():
+                    page.save(summary=text, bot=True, minor=minor, watch='nochange',
+                              asynchronous=False, quiet=True, **extra)
             except EditConflictError:
                 pywikibot.info(f'{title}: edit conflict, re-reading and re-applying')
                 page, missed = pywikibot.Page(self.site, title), None
                 continue
+            # Which revision is ours, and what came before it? (pywikibot's own idea of
+            # the latest revision is wrong when a lost answer made it retry the edit.)
+            after = self._revisions_after(title, base)
+            ours = next((r for r in after if r['user'] == self.site.username()), None)
+            if ours is None:
+                pywikibot.info(f'{title}: no change')
+                return saved
             saved = True
-            self.saved[title] = page.latest_revision_id
+            self.saved[title] = int(ours['revid'])
             # MediaWiki detects conflicts by timestamp, to the second: a human edit saved
             # in the same second as our read goes unnoticed and our save replaces it.
-            # The saved revision's parent tells; then re-apply on the human's text (if
-            # MediaWiki merged both edits already, that changes nothing).
-            parent = self._parent_of(page.latest_revision_id)
-            if base is not None and parent != base:
+            # Then re-apply on the human's text (if MediaWiki merged both edits already,
+            # that changes nothing).
+            if base is not None and int(ours.get('parentid', 0)) != base:
                 pywikibot.info(f'{title}: someone saved at the same moment; keeping their '
                                'edit and re-applying')
-                missed = page.get_revision(parent, content=True).text
+                missed = page.get_revision(int(ours['parentid']), content=True).text
                 page = pywikibot.Page(self.site, title)
                 continue
             pywikibot.info(f'{title}: saved ({text})')
             return True
         raise EditConflictError(page, 'edited by others three times in a row')
+
+
+@contextlib.contextmanager
+def _no_pywikibot_retries() -> Iterator[None]:
+    """Requests made inside send once: the caller decides about retrying."""
+    saved = config.max_retries
+    config.max_retries = 0
+    try:
+        yield
+    finally:
+        config.max_retries = saved
+
+
+@contextlib.contextmanager
+def _unwrapped() -> Iterator[None]:
+    """Let the real error out of pywikibot's OtherPageSaveError (a wiki or network
+    failure is a failed run, exit 1); a refusal such as {{bots}} stays what it is."""
+    try:
+        yield
+    except OtherPageSaveError as exc:
+        if isinstance(exc.reason, BaseException):
+            raise exc.reason from exc
+        raise
 
 
 def _same(old: str, new: str, content_model: str | None) -> bool:
@@ -496,6 +570,8 @@ class _Progress:
 
 
 def error_reason(exc: BaseException) -> str:
-    """One line saying why a run ended."""
-    lines = str(exc).strip().splitlines()
-    return f'{type(exc).__name__}: {lines[0]}' if lines else type(exc).__name__
+    """One line saying why a run ended: the whole message, folded, at most 300 chars."""
+    text = ' '.join(str(exc).split())
+    if len(text) > 300:
+        text = text[:299] + '…'
+    return f'{type(exc).__name__}: {text}' if text else type(exc).__name__

@@ -24,6 +24,7 @@ from bots.notices import (
     bots_template_denies,
     due_notices,
     heading,
+    marker,
     notice_text,
     posted_ids,
     skip_reason,
@@ -99,11 +100,11 @@ def write(wiki: Wiki, plan: NotifyPlan) -> tuple[int, list[Problem]]:
         try:
             wiki.post_section(post.target, heading(notice, post.lang),
                               notice_text(notice, template, available),
-                              summary(notice, post.lang))
+                              summary(notice, post.lang), marker(notice.id))
         except LockedPageError:
             problems.append(skipped_problem(notice, 'the talk page is protected'))
             continue
-        except OtherPageSaveError as exc:  # e.g. pywikibot's own {{bots}} check
+        except OtherPageSaveError as exc:  # pywikibot's own {{bots}} check refused it
             problems.append(skipped_problem(notice, f'the wiki refused the edit ({exc})'))
             continue
         posted += 1

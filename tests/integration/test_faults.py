@@ -344,13 +344,9 @@ FAULT_PLANS: dict[str, list[Rule]] = {
     # Edits that reach the wiki but whose answer is lost: the client cannot tell.
     'lost answers': [Rule('reset', after=True, only='write', share=0.5)],
 }
-XFAIL_PLANS = {'lost answers': 'BUG: a retried save whose first attempt was applied '
-                               '(see the two lost-answer tests below)'}
 
 
-@pytest.mark.parametrize('plan', [
-    pytest.param(plan, marks=pytest.mark.xfail(strict=True, reason=XFAIL_PLANS[plan]))
-    if plan in XFAIL_PLANS else plan for plan in FAULT_PLANS])
+@pytest.mark.parametrize('plan', FAULT_PLANS)
 def test_transient_faults_then_a_clean_run(plan, tmp_path, local_wiki, pywikibot_dir,
                                            admin_session, seeded: Seeded):
     network = build_network(local_wiki, admin_session, tmp_path, f'transient {plan}')
@@ -373,27 +369,7 @@ def test_transient_faults_then_a_clean_run(plan, tmp_path, local_wiki, pywikibot
     assert_correct(admin_session, network)
 
 
-# -- answers lost after the wiki saved: bugs ---------------------------------------------------
-
-BUG_LOST_SAVE = (
-    'BUG bots/wiki.py Wiki.save: when the answer to an edit is lost after MediaWiki saved it, '
-    'pywikibot retries, MediaWiki answers "nochange", pywikibot leaves '
-    'page.latest_revision_id at the base revision, and save() takes the base\'s parent for '
-    'a "same-second" human edit: it re-applies its region on that older text (reverting the '
-    'newest human edit), or, when the base is the page\'s first revision, crashes with '
-    'ValueError "Invalid revision id 0" and a traceback')
-BUG_LOST_NOTICE = (
-    'BUG bots/wiki.py Wiki.post_section: a section=new edit the wiki saved but whose answer '
-    'never arrived (read timeout) is re-sent by pywikibot\'s retry loop: the notice is '
-    'posted twice')
-BUG_NOTICE_ERRORS = (
-    'BUG bots/tasks/notify.py write(): pywikibot wraps "Maximum retries attempted" in '
-    'OtherPageSaveError, which write() takes for a refusal: every notice is reported as '
-    'notice-skipped ("the wiki refused the edit") and the run exits 0 instead of 1')
-BUG_REASON = (
-    'BUG bots/wiki.py error_reason(): keeps only the first line of the exception, so a '
-    'failed save ends with "failed: OtherPageSaveError: Edit to page [[...]] failed:" '
-    'without the cause (pywikibot puts it on the second line)')
+# -- answers lost after the wiki saved ----------------------------------------------------------
 
 
 def small_config(tmp_path: Path, name: str) -> tuple[Path, str]:
@@ -404,7 +380,6 @@ def small_config(tmp_path: Path, name: str) -> tuple[Path, str]:
     return config, f'{base} report'
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_LOST_SAVE)
 @pytest.mark.parametrize('history', ['two human revisions', 'one human revision'])
 def test_lost_answer_to_a_page_save_keeps_the_humans_text(history, tmp_path, local_wiki,
                                                           pywikibot_dir, admin_session,
@@ -424,7 +399,6 @@ def test_lost_answer_to_a_page_save_keeps_the_humans_text(history, tmp_path, loc
     assert text.startswith(INTRO) and read_region(text, 'report') is not None, text[:300]
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_LOST_NOTICE)
 def test_lost_answer_to_a_notice_posts_it_once(tmp_path, local_wiki, pywikibot_dir,
                                                admin_session, seeded: Seeded):
     network = build_network(local_wiki, admin_session, tmp_path, 'lost notice',
@@ -441,7 +415,6 @@ def test_lost_answer_to_a_notice_posts_it_once(tmp_path, local_wiki, pywikibot_d
     assert_correct(admin_session, network)
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_NOTICE_ERRORS)
 def test_notices_failing_after_retries_fail_the_run(tmp_path, local_wiki, pywikibot_dir,
                                                     admin_session, seeded: Seeded):
     network = build_network(local_wiki, admin_session, tmp_path, 'notices down',
@@ -458,7 +431,6 @@ def test_notices_failing_after_retries_fail_the_run(tmp_path, local_wiki, pywiki
     assert result.code == 1, result.stderr[-2000:]
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_REASON)
 def test_a_failed_save_says_why(tmp_path, local_wiki, pywikibot_dir, admin_session,
                                 seeded: Seeded):
     config, _ = small_config(tmp_path, 'reason')
