@@ -104,7 +104,7 @@ class RequestPage:
     page_id: int
     revid: int
     text: str
-    contributors: frozenset[str]
+    contributors: frozenset[str]  # users known to have edited it (enough for consent)
     timestamp: dt.datetime | None = None
 
 

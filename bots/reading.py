@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
@@ -79,8 +80,8 @@ def read_reviewers(wiki: Wiki) -> tuple[frozenset[str], list[Problem]]:
     return listed | wiki.admins(), problems
 
 
-def attribute_all(wiki: Wiki, requests: Collection[Request],
-                  reviewers: Collection[str]) -> dict[str, Attribution]:
+def attribute_all(wiki: Wiki, requests: Collection[Request], reviewers: Collection[str],
+                  ) -> tuple[dict[str, Attribution], dict[str, set[str]]]:
     """Decision attribution for every request whose status needs it.
 
     Walks all histories back together, one batch of parent revisions per round
@@ -100,6 +101,7 @@ def attribute_all(wiki: Wiki, requests: Collection[Request],
         else:
             pending[request.page] = request
     histories: dict[str, list[Revision]] = {}
+    authors: dict[str, set[str]] = {}
     wanted = {r.page: r.revid for r in pending.values()}
     while wanted:
         fetched = wiki.revisions(wanted.values())
@@ -109,6 +111,7 @@ def attribute_all(wiki: Wiki, requests: Collection[Request],
             revision = fetched.get(revid)
             if revision is not None:
                 history.append(revision)
+                authors.setdefault(page, set()).add(revision.user)
             elif not history:
                 continue  # the current revision itself is unreadable
             # A missing (deleted or hidden) parent ends the history where it is.
@@ -121,7 +124,7 @@ def attribute_all(wiki: Wiki, requests: Collection[Request],
                 if wiki.cache:
                     wiki.cache.store_attribution(page, pending[page].revid, key, result)
         wanted = next_wanted
-    return attributions
+    return attributions, authors
 
 
 def request_pages(wiki: Wiki, probe: Probe) -> list[RequestPage]:
@@ -130,9 +133,22 @@ def request_pages(wiki: Wiki, probe: Probe) -> list[RequestPage]:
     changed = [t for t, (_, revid) in probe.pages.items()
                if t not in cached or cached[t].revid != revid]
     fresh = {page.title: page for page in wiki.read_pages(changed)}
-    if wiki.cache:
-        wiki.cache.store_pages(fresh.values(), keep=probe.pages)
     return [fresh.get(t) or cached[t] for t in sorted(probe.pages) if t in fresh or t in cached]
+
+
+def consent_evidence(wiki: Wiki, pages: Collection[RequestPage], requests: Collection[Request],
+                     authors: Mapping[str, set[str]]) -> list[RequestPage]:
+    """Pages whose editors include the requester, as far as the consent rule needs.
+
+    What is known already (the latest revision's author, the revisions the attribution
+    walk read, the cache) usually shows the requester edited; only for the other pages
+    is the full list of contributors read.
+    """
+    known = {p.title: set(p.contributors) | authors.get(p.title, set()) for p in pages}
+    unsure = [r.page for r in requests if r.user not in known.get(r.page, set())]
+    for title, editors in wiki.contributors(unsure).items() if unsure else ():
+        known.setdefault(title, set()).update(editors)
+    return [dataclasses.replace(p, contributors=frozenset(known[p.title])) for p in pages]
 
 
 def read_snapshot(wiki: Wiki, probe: Probe) -> Snapshot:
@@ -147,7 +163,10 @@ def read_snapshot(wiki: Wiki, probe: Probe) -> Snapshot:
     reviewers, reviewer_problems = read_reviewers(wiki)
     existing = wiki.existing_users(r.user for r in requests)
     known = [r for r in requests if r.user in existing]
-    attributions = attribute_all(wiki, known, reviewers)
+    attributions, authors = attribute_all(wiki, known, reviewers)
+    pages = consent_evidence(wiki, pages, known, authors)
+    if wiki.cache:
+        wiki.cache.store_pages(pages, keep=probe.pages)
     contributors = {page.title: page.contributors for page in pages}
     checked, check_problems = check_requests(requests, contributors, existing, attributions)
     return Snapshot(requests=tuple(checked),

@@ -168,11 +168,15 @@ class Wiki:
             parameters = {'action': 'query', **source, 'prop': 'info', **more}
 
     def read_pages(self, titles: Iterable[str]) -> Iterator[RequestPage]:
-        """Request pages with text and contributors, a batch of titles per request."""
+        """Request pages with text, a batch of titles per request.
+
+        ``contributors`` holds only the author of the latest revision: enough for the
+        consent rule on most pages, and :meth:`contributors` completes the rest
+        (MediaWiki lists contributors of at most 100 pages per request).
+        """
         progress = _Progress('request pages')
-        pages, _ = self.page_facts(titles, prop='revisions|contributors',
-                                   rvprop='ids|timestamp|content', rvslots='main',
-                                   pclimit='max')
+        pages, _ = self.page_facts(titles, prop='revisions', rvprop='ids|timestamp|user|content',
+                                   rvslots='main')
         for data in pages.values():
             if 'missing' in data or not data.get('revisions'):
                 continue
@@ -181,9 +185,15 @@ class Wiki:
             yield RequestPage(
                 title=data['title'], page_id=int(data['pageid']),
                 revid=int(revision['revid']), text=_content(revision),
-                contributors=frozenset(c['name'] for c in data.get('contributors', ())),
+                contributors=frozenset({revision.get('user', '')} - {''}),
                 timestamp=_timestamp(revision['timestamp']))
         progress.done()
+
+    def contributors(self, titles: Iterable[str]) -> dict[str, frozenset[str]]:
+        """Every registered user who edited each page (prop=contributors, in batches)."""
+        pages, _ = self.page_facts(titles, prop='contributors', pclimit='max')
+        return {t: frozenset(c['name'] for c in p.get('contributors', ()))
+                for t, p in pages.items()}
 
     def latest_revids(self, titles: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
         """Latest revision id (0 when missing) and edit-protection level of each page."""
