@@ -5,7 +5,8 @@ The real wiki will not fail on demand; this proxy makes it look as if it did::
     rules = [Rule('status', share=0.3), Rule('maxlag', every=4, only='read')]
     with FaultProxy(local_wiki.port, rules, seed=7) as proxy:
         ...  # point pywikibot at http://127.0.0.1:{proxy.port}/api.php
-    proxy.injected  # Counter({'status 503': 4, 'maxlag': 2, ...})
+        proxy.injected  # Counter({'status 503': 4, 'maxlag': 2, ...})
+        proxy.configure(other_rules, seed=8)  # the next plan, counters from zero
 
 Faults (``Rule.fault``):
 
@@ -145,7 +146,7 @@ class FaultProxy:
     def __init__(self, upstream_port: int, rules: Iterable[Rule] = (), seed: int = 0,
                  upstream_timeout: float = 120.0) -> None:
         self.upstream_port = int(upstream_port)
-        self.rules = list(rules)
+        self.rules = [dataclasses.replace(rule) for rule in rules]
         self.upstream_timeout = upstream_timeout
         self.injected: Counter[str] = Counter()  # fault label -> how many times
         self.log: list[tuple[str, str, str | None]] = []  # (fault, action, title)
@@ -194,6 +195,17 @@ class FaultProxy:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  traceback: TracebackType | None) -> None:
         self.stop()
+
+    def configure(self, rules: Iterable[Rule] = (), seed: int = 0) -> FaultProxy:
+        """New rules (fresh copies) and seed; counters and log start again at zero."""
+        with self._lock:
+            self.rules = [dataclasses.replace(rule) for rule in rules]
+            self._rng = random.Random(seed)
+            self.injected = Counter()
+            self.log = []
+            self.requests = self.forwarded = 0
+            self.enabled = True
+        return self
 
     @property
     def total_injected(self) -> int:
