@@ -22,7 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -260,6 +260,15 @@ class LocalWiki:
                 raise LocalWikiError(
                     f'{self.api_url} did not answer within {timeout:.0f} s\n{self._log_tail()}')
             time.sleep(0.05)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[LocalWiki]:
+        """Start the wiki for a ``with`` block and stop it afterwards, whatever happens."""
+        try:
+            self.start()
+            yield self
+        finally:
+            self.stop()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server and all its workers: SIGTERM to the group, then SIGKILL."""

@@ -27,12 +27,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope='session')
 def local_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWiki]:
     """A freshly installed wiki on a free port, stopped at the end of the session."""
-    wiki = LocalWiki(tmp_path_factory.mktemp('wiki'))
-    try:
-        wiki.start()
+    with LocalWiki(tmp_path_factory.mktemp('wiki')).running() as wiki:
         yield wiki
-    finally:
-        wiki.stop()
 
 
 @pytest.fixture(scope='session')

@@ -45,12 +45,9 @@ SPEC_CONFIG = {
 
 @pytest.fixture(scope='module')
 def operator_wiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalWiki]:
-    wiki = LocalWiki(tmp_path_factory.mktemp('opwiki'))
-    try:
-        wiki.start()
+    """A second wiki, set up as any MediaWiki would be, not by our seeding."""
+    with LocalWiki(tmp_path_factory.mktemp('opwiki')).running() as wiki:
         yield wiki
-    finally:
-        wiki.stop()
 
 
 @pytest.fixture(scope='module')
