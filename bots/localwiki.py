@@ -161,10 +161,6 @@ class LocalWiki:
 
     # -- installation -----------------------------------------------------------------------
 
-    def is_installed(self) -> bool:
-        """Whether install.php ran and LocalSettings.php has this module's current settings."""
-        return self.settings_file.exists() and _SETTINGS in self.settings_file.read_text()
-
     def install(self) -> None:
         """Install MediaWiki, our settings, the accounts and the bot password; idempotent."""
         self._check_prerequisites()

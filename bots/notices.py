@@ -201,14 +201,12 @@ def bots_template_denies(text: str, bot_user: str) -> bool:
     ``{{bots|optout=…}}`` is about message types and is treated as a denial.
     """
     name = bot_user.strip().lower()
-    for template in mwparserfromhell.parse(text).filter_templates():
-        tname = str(template.name).strip().lower().replace('_', ' ')
-        tname = tname.removeprefix('template:').strip()
-        if tname == 'nobots':
+    for template in _exclusion_templates(text):
+        if str(template.name).strip().lower().endswith('nobots'):
             allowed = _names(template, 'allow')
             if name not in allowed:
                 return True
-        elif tname == 'bots':
+        else:
             allow, deny = _names(template, 'allow'), _names(template, 'deny')
             if template.has('optout'):
                 return True
@@ -218,6 +216,19 @@ def bots_template_denies(text: str, bot_user: str) -> bool:
                                                                and 'all' not in allow)):
                 return True
     return False
+
+
+def bots_calls(text: str) -> list[str]:
+    """The ``{{bots}}`` and ``{{nobots}}`` calls written in a text."""
+    return [str(t) for t in _exclusion_templates(text)]
+
+
+def _exclusion_templates(text: str) -> list[mwparserfromhell.nodes.Template]:
+    def key(template: mwparserfromhell.nodes.Template) -> str:
+        name = str(template.name).strip().lower().replace('_', ' ')
+        return name.removeprefix('template:').strip()
+    return [t for t in mwparserfromhell.parse(text).filter_templates()
+            if key(t) in ('bots', 'nobots')]
 
 
 def _names(template: mwparserfromhell.nodes.Template, param: str) -> set[str]:

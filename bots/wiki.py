@@ -214,21 +214,21 @@ class Wiki:
 
     def texts_under(self, prefix: str) -> dict[str, str]:
         """Title -> text of every page whose title starts with ``prefix``, in batches."""
-        return {data['title']: _content(data['revisions'][0])
-                for data in self._read(self._under(prefix), 'revisions')}
+        generator = api.PropertyGenerator('revisions', site=self.site, parameters={
+            **self._under(prefix), 'rvprop': 'content', 'rvslots': 'main'})
+        return {data['title']: _content(data['revisions'][0]) for data in generator}
+
+    def texts(self, titles: Iterable[str]) -> dict[str, str]:
+        """Title -> current text of the existing pages among ``titles``, in batches."""
+        pages, _ = self.page_facts(titles, prop='revisions', rvprop='content', rvslots='main')
+        return {title: _content(page['revisions'][0])
+                for title, page in pages.items() if page.get('revisions')}
 
     def _under(self, prefix: str) -> dict[str, Any]:
         """Generator parameters for every page under a title prefix."""
         sample = pywikibot.Page(self.site, prefix + 'x')
         return {'generator': 'allpages', 'gapnamespace': sample.namespace().id,
                 'gapprefix': sample.title(with_ns=False)[:-1], 'gaplimit': self.batch}
-
-    def _read(self, source: dict[str, Any], props: str) -> Iterator[dict[str, Any]]:
-        """Pages of a generator with their current text (and ``props``), merged by pywikibot."""
-        parameters = {**source, 'rvprop': 'ids|timestamp|content', 'rvslots': 'main'}
-        if 'contributors' in props:
-            parameters['pclimit'] = 'max'
-        yield from api.PropertyGenerator(props, site=self.site, parameters=parameters)
 
     def revisions(self, revids: Iterable[int]) -> dict[int, Revision]:
         """Revisions by id, in batches, each reduced to its author and status."""

@@ -12,7 +12,6 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import mwparserfromhell
 from pywikibot.exceptions import LockedPageError, OtherPageSaveError
 
 from bots.directory import Organizer
@@ -21,6 +20,7 @@ from bots.model import Problem, Snapshot
 from bots.notices import (
     Notice,
     Recipient,
+    bots_calls,
     bots_template_denies,
     due_notices,
     heading,
@@ -82,7 +82,7 @@ def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
     targets = {n.id: recipients[n.user].target or '' for n in now}
     # A section may be on the wiki although its edit is not in our contributions
     # (a hidden summary, an imported or renamed account): the marker says so.
-    marked = posted_ids((), _texts(wiki, set(targets.values())))
+    marked = posted_ids((), wiki.texts(set(targets.values())).values())
     langs = _translations(wiki, {n.lang for n in now if n.lang})
     posts = tuple(Post(n, targets[n.id], n.lang if n.lang in langs else None)
                   for n in now if n.id not in marked)
@@ -176,15 +176,15 @@ def _bots_denials(wiki: Wiki, pages: dict[str, dict[str, Any]], bot: str) -> set
     using = [t for t, p in pages.items() if p.get('templates')]
     if not using:
         return set()
-    texts = dict(_texts_by_title(wiki, using))
-    denied = {t for t in using if _calls(texts.get(t, '')) and
+    texts = wiki.texts(using)
+    denied = {t for t in using if bots_calls(texts.get(t, '')) and
               bots_template_denies(texts.get(t, ''), bot)}
-    indirect = [t for t in using if not _calls(texts.get(t, ''))]
+    indirect = [t for t in using if not bots_calls(texts.get(t, ''))]
     if not indirect:
         return denied
     used, _ = wiki.page_facts(indirect, prop='templates', tlnamespace=10, tllimit='max')
     wrappers = {t['title'] for page in used.values() for t in page.get('templates', ())}
-    wrapper_calls = {title: _calls(text) for title, text in _texts_by_title(wiki, wrappers)}
+    wrapper_calls = {title: bots_calls(text) for title, text in wiki.texts(wrappers).items()}
     for title in indirect:
         calls = [c for t in used.get(title, {}).get('templates', ())
                  for c in wrapper_calls.get(t['title'], ())]
@@ -192,25 +192,6 @@ def _bots_denials(wiki: Wiki, pages: dict[str, dict[str, Any]], bot: str) -> set
                 bots_template_denies('\n'.join(calls), bot):
             denied.add(title)
     return denied
-
-
-def _calls(text: str) -> list[str]:
-    """The {{bots}} and {{nobots}} calls written in a text."""
-    return [str(t) for t in mwparserfromhell.parse(text).filter_templates()
-            if str(t.name).strip().lower().replace('_', ' ').removeprefix('template:').strip()
-            in ('bots', 'nobots')]
-
-
-def _texts_by_title(wiki: Wiki, titles: Iterable[str]) -> Iterable[tuple[str, str]]:
-    pages, _ = wiki.page_facts(titles, prop='revisions', rvprop='content', rvslots='main')
-    for title, page in pages.items():
-        for revision in page.get('revisions', ()):
-            main = revision.get('slots', {}).get('main', {})
-            yield title, str(main.get('content', main.get('*', '')))
-
-
-def _texts(wiki: Wiki, titles: Iterable[str]) -> list[str]:
-    return [text for _, text in _texts_by_title(wiki, titles)]
 
 
 def _translations(wiki: Wiki, langs: Iterable[str]) -> set[str]:
