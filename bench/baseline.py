@@ -3,15 +3,15 @@
     PYWIKIBOT_DIR=PWB python -m bench.baseline pagebypage|preload CONFIG
 
 ``pagebypage``: list the pages with ``site.allpages(prefix=...)``, then per page
-``page.text`` (one request), ``page.contributors()`` (one request: pywikibot compiles it
-from the page history) and, for a status other than the default, the history with
-content ``page.revisions(content=True)`` (one request). ``preload``: the same, but the
-texts come through ``pagegenerators.PreloadingGenerator`` with its default group size.
+``page.text`` (one request) and the whole history with content,
+``page.revisions(content=True)`` (one request), which the trust rules need.
+``preload``: the same, but the texts come through
+``pagegenerators.PreloadingGenerator`` with its default group size.
 
-Both then parse with :func:`bots.parsing.parse_requests` and attribute the statuses with
-:func:`bots.trust.attribute_status`, so the CPU part compares with the bot's. The baseline
-does less than the bot (no reviewers page, no user existence check, no writes), which
-favours it. Prints one JSON line with what it found.
+Both then parse with :func:`bots.parsing.parse_requests` and judge each history with
+:func:`bots.trust.judge`, so the CPU part compares with the bot's. The baseline does
+less than the bot (no reviewers page history, no moves, no user existence check, no
+writes), which favours it. Prints one JSON line with what it found.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bots.model import Attribution, RequestPage, Revision
-from bots.parsing import Vocabulary, parse_requests, read_status
+from bots.model import RequestPage, Revision
+from bots.parsing import Vocabulary, parse_requests
+from bots.reading import revision_values
 from bots.settings import load_settings
-from bots.trust import attribute_status, needs_history
+from bots.trust import ReviewerList, judge
 
 MODES = ('pagebypage', 'preload')
-REVIEWERS = frozenset({'Reviewer', 'Admin'})  # what the benchmark wiki's reviewers page says
+# What the benchmark wiki's reviewers page says, for all time.
+REVIEWERS = ReviewerList((), (), frozenset({'Reviewer', 'Admin'}))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,40 +55,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         listing = pagegenerators.PreloadingGenerator(listing)
     pages: list[RequestPage] = []
     histories: dict[str, list[Revision]] = {}
+    redirect = ['#REDIRECT']
     for page in listing:
         text = page.text
         latest = page.latest_revision
-        editors = frozenset(page.contributors())
         title = page.title()
         pages.append(RequestPage(title=title, page_id=page.pageid, revid=latest.revid,
-                                 text=text, contributors=editors,
-                                 timestamp=latest.timestamp))
-        if needs_history(read_status(text, template)):
-            histories[title] = [
-                Revision(revid=rev.revid, parentid=rev.parentid, user=rev.user,
-                         timestamp=rev.timestamp, status=read_status(rev.text or '', template))
-                for rev in page.revisions(content=True)]  # newest first
+                                 text=text, timestamp=latest.timestamp))
+        histories[title] = [
+            Revision(revid=rev.revid, parentid=rev.parentid, user=rev.user,
+                     timestamp=rev.timestamp,
+                     values=revision_values(rev.text, True, template, redirect))
+            for rev in page.revisions(content=True, reverse=True)]  # oldest first
     read = time.perf_counter() - started
     vocabulary = Vocabulary(
         types=frozenset(settings.vocabulary.types), regions=frozenset(settings.vocabulary.regions),
         areas=frozenset(settings.vocabulary.areas),
         languages=frozenset(lang['code'] for lang in site.siteinfo.get('languages', ())))
     requests, problems = parse_requests(pages, template, vocabulary)
-    by_page = {r.page: r for r in requests}
-    attributions: dict[str, Attribution] = {}
-    for title, history in histories.items():
-        request = by_page.get(title)
-        if request is not None and history:
-            result = attribute_status(history, request.user, REVIEWERS, complete=True)
-            if result is not None:
-                attributions[title] = result
-    contributors = {p.title: p.contributors for p in pages}
-    unverified = sum(1 for r in requests if r.user not in contributors[r.page])
+    verdicts = [judge(title, history, REVIEWERS) for title, history in histories.items()]
     print(json.dumps({
         'mode': mode, 'pages': len(pages), 'requests': len(requests),
         'problems': len(problems), 'histories': len(histories),
-        'unauthorized': sum(1 for a in attributions.values() if not a.authorized),
-        'unverified': unverified, 'read_seconds': round(read, 2),
+        'unauthorized': sum(1 for v in verdicts if v.problems),
+        'unverified': sum(1 for v in verdicts if v.values and not v.consented),
+        'read_seconds': round(read, 2),
         'total_seconds': round(time.perf_counter() - started, 2)}))
     return 0
 

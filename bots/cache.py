@@ -10,6 +10,7 @@ everything the bot decides (notably the notice ledger).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -17,18 +18,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bots.model import Attribution, RequestPage
+from bots.model import RequestPage, Revision
 
-SCHEMA = 1
+SCHEMA = 3
 _TABLES = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS pages (
-    title TEXT PRIMARY KEY, page_id INTEGER NOT NULL, revid INTEGER NOT NULL,
-    timestamp TEXT, text TEXT NOT NULL, contributors TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS attributions (
-    title TEXT PRIMARY KEY, revid INTEGER NOT NULL, reviewers TEXT NOT NULL,
-    value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS pages (title TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS revisions (revid INTEGER PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS texts (title TEXT PRIMARY KEY, revid INTEGER NOT NULL,
     text TEXT NOT NULL);
 """
@@ -53,58 +50,63 @@ class Cache:
         """Cached request pages by title (any revision; compare ``revid``)."""
         found: dict[str, RequestPage] = {}
         for title in titles:
-            row = self.db.execute('SELECT page_id, revid, timestamp, text, contributors FROM '
-                                  'pages WHERE title = ?', (title,)).fetchone()
+            row = self.db.execute('SELECT value FROM pages WHERE title = ?', (title,)).fetchone()
             if row:
-                found[title] = RequestPage(
-                    title=title, page_id=row[0], revid=row[1], text=row[3],
-                    contributors=frozenset(json.loads(row[4])),
-                    timestamp=dt.datetime.fromisoformat(row[2]) if row[2] else None)
+                data = json.loads(row[0])
+                data['timestamp'] = _time(data['timestamp'])
+                found[title] = RequestPage(title=title, **data)
         return found
 
     def store_pages(self, pages: Iterable[RequestPage], keep: Iterable[str]) -> None:
         """Store fresh pages and forget pages no longer listed."""
-        self.db.executemany(
-            'INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)',
-            [(p.title, p.page_id, p.revid, p.timestamp.isoformat() if p.timestamp else None,
-              p.text, json.dumps(sorted(p.contributors))) for p in pages])
+        rows = []
+        for page in pages:
+            data = dataclasses.asdict(page)
+            del data['title']
+            data['timestamp'] = page.timestamp.isoformat() if page.timestamp else None
+            rows.append((page.title, json.dumps(data)))
+        self.db.executemany('INSERT OR REPLACE INTO pages VALUES (?, ?)', rows)
         kept = set(keep)
         stale = [(t,) for (t,) in self.db.execute('SELECT title FROM pages') if t not in kept]
         self.db.executemany('DELETE FROM pages WHERE title = ?', stale)
 
     # -- derived data --------------------------------------------------------
 
-    def attribution(self, title: str, revid: int, reviewers: str) -> Attribution | None:
-        """The attribution computed for this revision with this reviewer list."""
-        row = self.db.execute('SELECT value FROM attributions WHERE title = ? AND revid = ? '
-                              'AND reviewers = ?', (title, revid, reviewers)).fetchone()
-        if not row:
-            return None
-        data = json.loads(row[0])
-        return Attribution(current=data['current'], effective=data['effective'],
-                           set_by=data['set_by'], set_at=_time(data['set_at']),
-                           decided_at=_time(data['decided_at']))
+    def revisions(self, revids: Iterable[int]) -> dict[int, Revision]:
+        """Cached revision summaries by id (a revision never changes; revision deletion
+        only hides, and a hidden revision is stored as unreadable only once read so)."""
+        found: dict[int, Revision] = {}
+        for revid in set(revids):
+            row = self.db.execute('SELECT value FROM revisions WHERE revid = ?',
+                                  (revid,)).fetchone()
+            if row:
+                data = json.loads(row[0])
+                data['timestamp'] = dt.datetime.fromisoformat(data['timestamp'])
+                found[revid] = Revision(revid=revid, **data)
+        return found
 
-    def store_attribution(self, title: str, revid: int, reviewers: str,
-                          attribution: Attribution) -> None:
-        """Remember an attribution for this revision and reviewer list."""
-        value = json.dumps({
-            'current': attribution.current, 'effective': attribution.effective,
-            'set_by': attribution.set_by,
-            'set_at': attribution.set_at.isoformat() if attribution.set_at else None,
-            'decided_at': (attribution.decided_at.isoformat()
-                           if attribution.decided_at else None)})
-        self.db.execute('INSERT OR REPLACE INTO attributions VALUES (?, ?, ?, ?)',
-                        (title, revid, reviewers, value))
+    def store_revisions(self, revisions: Iterable[Revision]) -> None:
+        """Remember revision summaries."""
+        rows = []
+        for revision in revisions:
+            data = dataclasses.asdict(revision)
+            del data['revid'], data['moved']
+            data['timestamp'] = revision.timestamp.isoformat()
+            rows.append((revision.revid, json.dumps(data)))
+        self.db.executemany('INSERT OR REPLACE INTO revisions VALUES (?, ?)', rows)
 
-    def known_users(self, names: Iterable[str]) -> set[str]:
-        """Names known to exist (accounts are never deleted)."""
-        return {n for n in names
-                if self.db.execute('SELECT 1 FROM users WHERE name = ?', (n,)).fetchone()}
+    def user_ids(self, names: Iterable[str]) -> dict[str, int]:
+        """Name -> user id of the names known to exist."""
+        found: dict[str, int] = {}
+        for name in names:
+            row = self.db.execute('SELECT id FROM users WHERE name = ?', (name,)).fetchone()
+            if row:
+                found[name] = int(row[0])
+        return found
 
-    def store_users(self, names: Iterable[str]) -> None:
-        """Remember existing users."""
-        self.db.executemany('INSERT OR IGNORE INTO users VALUES (?)', [(n,) for n in names])
+    def store_user_ids(self, ids: dict[str, int]) -> None:
+        """Remember existing users and their ids."""
+        self.db.executemany('INSERT OR REPLACE INTO users VALUES (?, ?)', list(ids.items()))
 
     def text(self, title: str, revid: int) -> str | None:
         """A page's text at this revision, if cached."""

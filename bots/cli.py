@@ -104,6 +104,7 @@ def run(options: Options, wiki: Wiki) -> int:
     always shows every problem, whichever task wrote it; then each task writes its pages.
     """
     from bots.reading import read_snapshot
+    from bots.state import RegionGuard, listing_name, pairs_name
     from bots.tasks import directory, install_templates, match, notify, report
     from bots.wiki import info, simulating
 
@@ -119,28 +120,35 @@ def run(options: Options, wiki: Wiki) -> int:
         return 0
     names = SNAPSHOT_TASKS if options.task == 'all' else (options.task,)
     snapshot = read_snapshot(wiki, probe)
-    prepared = directory.prepare(wiki, snapshot, options.force_removal)
-    # Notices and matches go by the directory as it stands after this run.
+    # What the bot wrote before comes from its own data pages, never from its regions.
+    guard = RegionGuard(wiki)
+    state_problems = guard.check_state((listing_name(wiki.settings.pages.directory),
+                                        pairs_name(wiki.settings.pages.mentorship)))
+    prepared = directory.prepare(wiki, snapshot, guard, options.force_removal)
+    # Notices and matches go by the directory as it stands after this run (as the bot
+    # listed it before, when this run does not save it).
     writes_directory = 'directory' in names and not prepared.blocked
     listed = [o for o in prepared.organizers
               if writes_directory or o.user in prepared.listed_now]
-    matches = match.prepare(wiki, snapshot, listed)
-    writes_matches = 'match' in names and not matches.problems
-    pairs = matches.matching.pairs if writes_matches else matches.on_page
+    matches = match.prepare(wiki, snapshot, listed, guard)
+    writes_matches = 'match' in names and not matches.blocked
+    pairs = matches.matching.pairs if writes_matches else matches.previous
     notices = notify.prepare(wiki, snapshot, listed, pairs)
     snapshot = dataclasses.replace(snapshot, problems=(
-        snapshot.problems + prepared.problems + matches.problems + notices.problems))
-    codes = [report.run(wiki, snapshot)]
+        snapshot.problems + tuple(state_problems) + report.prepare(wiki, guard)
+        + prepared.problems + matches.problems + notices.problems))
+    codes = [report.run(wiki, snapshot, guard)]
     if 'directory' in names:
-        codes.append(directory.write(wiki, prepared))
+        codes.append(directory.write(wiki, prepared, guard))
     if 'match' in names:
-        codes.append(match.write(wiki, matches))
+        codes.append(match.write(wiki, matches, guard))
     if 'notify' in names:
         code, skipped = notify.write(wiki, notices)
         codes.append(code)
         if skipped:  # found only while posting: the report gets them now
             report.run(wiki, dataclasses.replace(
-                snapshot, problems=snapshot.problems + tuple(skipped)))
+                snapshot, problems=snapshot.problems + tuple(skipped)), guard)
+    guard.save()
     code = max(codes)
     if wiki.cache and code == 0 and not notices.waiting and not simulating():
         wiki.cache.put(key, {

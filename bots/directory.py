@@ -3,12 +3,14 @@
 Pure. :func:`build_organizers` applies the consent rules to checked requests;
 :func:`plan_directory` lays the rows out on the main page and, past
 ``max_rows_per_page``, on region subpages (split further when one region is too large),
-and compares with what the pages list now for the wipe guard and the edit summary.
+and compares with what the bot listed before (user -> row fingerprint, from the bot's own
+data page, :mod:`bots.state`) for the wipe guard and the edit summary.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import unicodedata
@@ -132,6 +134,7 @@ class DirectoryPlan:
     removed: frozenset[str]
     changed: frozenset[str]
     previous: int
+    listing: Mapping[str, str] = dataclasses.field(default_factory=dict)  # user -> row digest
 
     @property
     def removed_share(self) -> float:
@@ -151,7 +154,8 @@ def _section(organizers: Sequence[Organizer], names: Mapping[str, str]) -> str:
 def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], title: str,
                    max_rows: int, language_names: Mapping[str, str],
                    previous_rows: Mapping[str, str]) -> DirectoryPlan:
-    """Lay out the directory and compare it with ``previous_rows`` (user -> row text).
+    """Lay out the directory and compare it with ``previous_rows``: whom the bot listed
+    before, user -> :func:`row_digest` of their row.
 
     Up to ``max_rows`` organizers: one page grouped by region. Beyond: the main page
     links one subpage per region (``TITLE/ssa``); a region still larger than
@@ -180,13 +184,14 @@ def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], titl
         body = '\n\n'.join([LEGEND, count, 'The directory is split by region:\n' +
                             '\n'.join(links)])
         pages.insert(0, DirectoryPage(title, body, ()))
-    rows = {o.user: '| ' + ' || '.join(render_row(o, language_names)) for o in organizers}
+    rows = {o.user: row_digest('| ' + ' || '.join(render_row(o, language_names)))
+            for o in organizers}
     previous = set(previous_rows)
     return DirectoryPlan(
         pages=tuple(pages), added=frozenset(set(rows) - previous),
         removed=frozenset(previous - set(rows)),
         changed=frozenset(u for u in set(rows) & previous if rows[u] != previous_rows[u]),
-        previous=len(previous))
+        previous=len(previous), listing=rows)
 
 
 def _region_pages(title: str, code: str, members: Sequence[Organizer], max_rows: int,
@@ -206,13 +211,27 @@ def _region_pages(title: str, code: str, members: Sequence[Organizer], max_rows:
     return pages
 
 
+def row_digest(row: str) -> str:
+    """A short fingerprint of a row's text: enough to tell that it changed.
+
+    The bot keeps these, not the rows, in its data page: 10,000 rows of text would not
+    fit in one page. MediaWiki stores text in NFC, so a row read back digests the same.
+    """
+    text = unicodedata.normalize('NFC', row.rstrip())
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]
+
+
 def listed_rows(body: str | None) -> dict[str, str]:
-    """User -> row text of the rows in a directory region the bot wrote earlier."""
+    """User -> :func:`row_digest` of each row of a directory region as the bot wrote it.
+
+    The bot reads its own revisions this way (the first run after an upgrade, before its
+    data page exists), never the page as anyone may have edited it.
+    """
     rows: dict[str, str] = {}
     for line in (body or '').splitlines():
         match = _ROW_USER.match(line)
         if match:
-            rows[match.group(1)] = line
+            rows[match.group(1)] = row_digest(line)
     return rows
 
 

@@ -62,6 +62,8 @@ _SETTINGS = f"""
 wfLoadExtension( 'ParserFunctions' );
 wfLoadExtension( 'TemplateData' );
 wfLoadExtension( 'InputBox' );
+# Renames (Special:RenameUser, maintenance/renameUser.php) as on Wikimedia wikis.
+wfLoadExtension( 'Renameuser' );
 
 # The port can change between starts; LocalWiki records it next to this file.
 $localWikiPort = trim( (string)@file_get_contents( __DIR__ . '/port' ) );
@@ -73,6 +75,8 @@ $wgEnableEmail = false;
 $wgEnableBotPasswords = true;
 # Wikimedia wikis exempt bots from rate limits; a default MediaWiki does not.
 $wgGroupPermissions['bot']['noratelimit'] = true;
+# Admins hide revisions (revision deletion) as on Wikimedia wikis; a default 1.39 does not.
+$wgGroupPermissions['sysop']['deleterevision'] = true;
 # Seeding makes more than 90 edits a minute per test user (the default 'user' limit).
 $wgGroupPermissions['user']['noratelimit'] = true;
 # Tests create many accounts and log in many times, all from 127.0.0.1.
@@ -335,6 +339,15 @@ class LocalWiki:
         """Run ``maintenance/SCRIPT.php`` against this wiki and return its output."""
         name = script if script.endswith('.php') else f'{script}.php'
         return self._run_php(f'maintenance/{name}', *args, stdin=stdin)
+
+    def rename_user(self, old: str, new: str, performer: str = 'Admin') -> str:
+        """Rename an account as a steward would (Renameuser; pages move with it)."""
+        output = self._run_php(
+            f'{self.mediawiki_dir}/extensions/Renameuser/maintenance/renameUser.php',
+            '--oldname', old, '--newname', new, '--performer', performer,
+            '--reason', 'test rename')
+        self.run_jobs()  # the rename itself runs as a job
+        return output
 
     def run_jobs(self) -> str:
         """Run the job queue (link tables, categories after template edits)."""

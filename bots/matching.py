@@ -6,8 +6,9 @@ reviewer) and not yet completed or withdrawn; mentors are listed organizers offe
 A pair needs a shared language. Among the pairings that match the most mentees, the
 bot picks the one with the best total score (:func:`pair_score`): same region counts
 2, each shared partnership area 1 (up to 3), each shared language beyond the first 1
-(up to 2). Pairs made in earlier runs stay while both sides still qualify; only new
-or orphaned mentees are matched again.
+(up to 2). Pairs made in earlier runs (kept in the bot's own data page, not read from
+the matches page) stay while both sides still qualify; only new or orphaned mentees are
+matched again.
 
 The optimisation is an assignment problem solved exactly by
 ``scipy.optimize.linear_sum_assignment`` (each mentor a column per free place): 2,000
@@ -107,7 +108,12 @@ def find_mentors(organizers: Iterable[Organizer]) -> dict[str, Person]:
 
 
 def read_pairs(body: str | None) -> list[Pair]:
-    """Pairs from the matches region the bot wrote earlier."""
+    """Pairs from a matches region as the bot wrote it.
+
+    Only for the bot's own revision of the page (the first run after an upgrade, before
+    its data page holds the pairs, see :mod:`bots.state`): the page as anyone may have
+    edited it is never read for pairs.
+    """
     pairs = []
     for line in (body or '').splitlines():
         match = _PAIR_ROW.match(line)

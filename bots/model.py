@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 # Field names are the template's parameter names (and its TemplateData's).
@@ -24,7 +25,8 @@ COUNTED_STATUSES = frozenset({'approved', 'completed'})
 PROBLEM_CODES = (
     'missing-field', 'invalid-value', 'unknown-user', 'unverified-requester',
     'unauthorized-status', 'multiple-requests', 'date-order', 'notice-skipped',
-    'reviewers-unprotected', 'directory-not-saved', 'matches-not-saved')
+    'reviewers-unprotected', 'requester-changed', 'unauthorized-change', 'self-decision',
+    'notice-template-untrusted', 'directory-not-saved', 'matches-not-saved')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,25 +77,27 @@ class Revision:
 
     revid: int
     parentid: int
-    user: str
+    user: str  # '' when revision deletion hides it
     timestamp: dt.datetime
-    status: str  # normalized; DEFAULT_STATUS when absent or unreadable
+    # The request's fields as this revision holds them (read leniently); ``{}`` when it
+    # holds no request, ``None`` when it cannot be read (text hidden, several templates).
+    values: Mapping[str, str] | None
+    moved: bool = False  # made by moving the page here from outside the request pages
+    sha1: str = ''
+    moved_from: str = ''  # the title a move brought the page from ('' for an edit)
 
 
 @dataclasses.dataclass(frozen=True)
-class Attribution:
-    """Who set a request's status, and which status counts."""
+class TextRevision:
+    """One revision of a page as the wiki layer read it, e.g. of the reviewers page."""
 
-    current: str
-    effective: str
-    set_by: str | None
-    set_at: dt.datetime | None
-    decided_at: dt.datetime | None  # when the effective status was (authorized and) set
-
-    @property
-    def authorized(self) -> bool:
-        """Whether the status on the page is the one that counts."""
-        return self.current == self.effective
+    revid: int
+    user: str  # '' when revision deletion hides it
+    timestamp: dt.datetime
+    text: str | None  # None when hidden or not wikitext
+    parentid: int = 0
+    sha1: str = ''  # the text's hash: a revision with its parent's is a null revision
+    readable: bool = True  # False when revision deletion hides the text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,8 +108,12 @@ class RequestPage:
     page_id: int
     revid: int
     text: str
-    contributors: frozenset[str]  # users known to have edited it (enough for consent)
     timestamp: dt.datetime | None = None
+    parentid: int = 0
+    user: str = ''  # author of the current revision
+    redirect: bool = False
+    content_model: str = 'wikitext'
+    sha1: str = ''
 
 
 @dataclasses.dataclass(frozen=True)
@@ -125,6 +133,8 @@ class Snapshot:
     requests: tuple[Checked, ...]
     problems: tuple[Problem, ...]
     pages_read: int
+    user_ids: Mapping[str, int] = dataclasses.field(default_factory=dict)  # name -> user id
+    reviewers: frozenset[str] = frozenset()  # reviewers and admins as of now
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,9 +1,15 @@
 """Recognition notices: which are due, which must be skipped, and their text. Pure.
 
-Every notice has a stable id (event + request page id, or event + user [+ milestone]).
-The wiki is the ledger: a notice counts as posted when the bot's own contributions
-carry its id in an edit summary, or a talk page carries its hidden marker. Local state
-never decides.
+Every notice has a stable id built on keys that survive renames and long names:
+``approved:<page id>``, ``completed:<page id>``, ``listed:u<user id>``,
+``milestone:u<user id>:<n>``, ``matched:u<user id>:u<partner id>``. The wiki is the
+ledger: a notice counts as posted when the bot's own ledger page (a user ``.json``
+page only the bot may edit) lists its id, the bot's contributions carry it first in an
+edit summary, or a talk page carries its hidden marker. Local state never decides.
+
+The notice text is only as trustworthy as the templates it is substituted from, and a
+talk-page redirect only as trustworthy as whoever made it: :func:`template_problem`
+and :func:`redirect_problem` are those two rules.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import mwparserfromhell
 
@@ -24,6 +30,13 @@ from bots.rendering import plain
 
 _ID_TOKEN = re.compile(r'\[notice ([^\]]+)\]')
 _MARKER = re.compile(r'<!-- leadership-bot notice ([^>]+?) -->')
+_USER_KEY = re.compile(r'u[0-9]+')
+# MediaWiki cuts edit summaries at 500 characters (CommentStore); staying within 500
+# bytes keeps the id, which comes first, readable in every case.
+SUMMARY_LIMIT = 500
+LEDGER_SCHEMA = 1
+# The events whose ids name users: their older, name-based ids are read as user ids.
+_USER_EVENTS = {'listed': 1, 'milestone': 1, 'matched': 2}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,22 +70,80 @@ def posted_ids(summaries: Iterable[str], texts: Iterable[str]) -> set[str]:
     return ids
 
 
+def canonical_ids(ids: Iterable[str], user_ids: Mapping[str, int]) -> set[str]:
+    """The ids, plus the user-id form of older name-based ones (``listed:Alice`` ->
+    ``listed:u7``) for the users ``user_ids`` knows, so that an upgrade posts nothing
+    again. MediaWiki user names never contain ``:``, and start with a capital letter, so
+    a ``u<digits>`` part is always an id."""
+    found = set(ids)
+    for notice_id in list(found):
+        event, _, rest = notice_id.partition(':')
+        users = _USER_EVENTS.get(event)
+        if not users:
+            continue
+        parts = rest.split(':')
+        if len(parts) < users:
+            continue
+        keys = [p if _USER_KEY.fullmatch(p) else user_key(user_ids, p) for p in parts[:users]]
+        if all(keys):
+            found.add(':'.join([event, *(k or '' for k in keys), *parts[users:]]))
+    return found
+
+
+def ledger_data(ids: Iterable[str]) -> dict[str, object]:
+    """The bot's ledger page: ids grouped by event, each group one space-separated string.
+
+    MediaWiki re-formats a JSON page with one line per list item and tab indents; one
+    string per event keeps the page small (about 10 bytes per notice, so some 400 KB for
+    10,000 requests with every event, against the 2 MB page limit).
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    for notice_id in ids:
+        event, _, rest = notice_id.partition(':')
+        if rest and ' ' not in notice_id:
+            groups[event].append(rest)
+    return {'schema': LEDGER_SCHEMA, 'posted': {
+        event: ' '.join(sorted(rests, key=_natural)) for event, rests in sorted(groups.items())}}
+
+
+def ledger_ids(data: object) -> set[str]:
+    """The ids on the bot's ledger page (:func:`ledger_data`); nothing from anything else."""
+    posted = data.get('posted') if isinstance(data, dict) else None
+    if not isinstance(posted, dict):
+        return set()
+    return {f'{event}:{rest}' for event, rests in posted.items()
+            if isinstance(event, str) and isinstance(rests, str) for rest in rests.split()}
+
+
+def _natural(text: str) -> list[int | str]:
+    return [int(p) if p.isdigit() else p for p in re.split(r'([0-9]+)', text)]
+
+
 def _newest(requests: Sequence[Checked]) -> Checked:
     return max(requests, key=lambda c: c.request.page_id)
+
+
+def user_key(user_ids: Mapping[str, int], user: str) -> str | None:
+    """``u<user id>``: a user's part of a notice id; ``None`` for a user without an id."""
+    user_id = user_ids.get(user)
+    return f'u{user_id}' if user_id else None
 
 
 def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                 newly_listed: Collection[str], events: Collection[str],
                 milestones: Sequence[int], since: dt.date, directory: str,
-                pairs: Iterable[Pair] = (), mentorship: str = '') -> list[Notice]:
+                pairs: Iterable[Pair] = (), mentorship: str = '',
+                user_ids: Mapping[str, int] | None = None) -> list[Notice]:
     """Every notice the requests and the directory call for, oldest first.
 
     Only verified requests count. Decisions before ``since`` never notify (a first run
     on a wiki with history must not flood anyone); ``listed`` is due for organizers who
     enter the directory in this run, ``milestone`` when a user's count of completed
     requests reaches a configured number, ``matched`` for both sides of a mentorship
-    pair made on or after ``since``.
+    pair made on or after ``since``. Those three are keyed on user ids (``user_ids``:
+    name -> id): a renamed user is the same user, and a user without an id gets none.
     """
+    ids = user_ids or {}
     start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
     verified = [c for c in requests if c.verified]
     by_user: dict[str, list[Checked]] = defaultdict(list)
@@ -91,6 +162,9 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                 page=request.page))
     if 'milestone' in events:
         for user, own in by_user.items():
+            key = user_key(ids, user)
+            if key is None:
+                continue
             done = sorted((c for c in own if c.status == 'completed' and c.decided_at),
                           key=lambda c: c.decided_at or start)
             newest = _newest(own).request
@@ -98,14 +172,16 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                 if len(done) >= count and (reached := done[count - 1].decided_at) \
                         and reached >= start:
                     notices.append(Notice(
-                        id=f'milestone:{user}:{count}', event='milestone', user=user,
+                        id=f'milestone:{key}:{count}', event='milestone', user=user,
                         when=reached, lang=newest.lang, allowed=newest.notices,
                         params=(('count', str(count)),
                                 ('request', done[count - 1].request.page)),
                         page=done[count - 1].request.page))
     if 'listed' in events:
         for organizer in organizers:
-            if organizer.user not in newly_listed or not by_user.get(organizer.user):
+            key = user_key(ids, organizer.user)
+            if organizer.user not in newly_listed or not by_user.get(organizer.user) \
+                    or key is None:
                 continue
             latest = _newest(by_user[organizer.user]).request
             when = latest.updated
@@ -113,7 +189,7 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
                 continue
             peers = pick_peers(organizer, organizers)
             notices.append(Notice(
-                id=f'listed:{organizer.user}', event='listed', user=organizer.user,
+                id=f'listed:{key}', event='listed', user=organizer.user,
                 when=when, lang=latest.lang, allowed=latest.notices,
                 params=(('directory', directory),
                         *((f'peer{i}', p) for i, p in enumerate(peers, 1))),
@@ -126,11 +202,12 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
             for user, partner, role in ((pair.mentee, pair.mentor, 'mentee'),
                                         (pair.mentor, pair.mentee, 'mentor')):
                 theirs = by_user.get(user)
-                if not theirs:
+                key, partner_key = user_key(ids, user), user_key(ids, partner)
+                if not theirs or key is None or partner_key is None:
                     continue
                 latest = _newest(theirs).request
                 notices.append(Notice(
-                    id=f'matched:{user}:{partner}', event='matched', user=user, when=when,
+                    id=f'matched:{key}:{partner_key}', event='matched', user=user, when=when,
                     lang=latest.lang, allowed=latest.notices,
                     params=(('partner', partner), ('role', role), ('mentorship', mentorship)),
                     page=mentorship))
@@ -237,13 +314,19 @@ def _names(template: mwparserfromhell.nodes.Template, param: str) -> set[str]:
     return {n.strip().lower() for n in str(template.get(param).value).split(',') if n.strip()}
 
 
-def template_call(notice: Notice, template: str, available: Collection[str]) -> str:
-    """``{{subst:TEMPLATE/LANG|event=…|…}}``; English when no translation subpage exists."""
+def template_call(notice: Notice, template: str, available: Collection[str], *,
+                  subst: bool = True) -> str:
+    """``{{subst:TEMPLATE/LANG|event=…|…}}``; English when no translation subpage exists.
+
+    Without ``subst``: the same call transcluded, which uses the same templates (the
+    template substitutes its own calls with ``safesubst:``), for asking the wiki which.
+    """
     name = template.removeprefix('Template:')
     if notice.lang and notice.lang != 'en' and notice.lang in available:
         name = f'{name}/{notice.lang}'
     params = (('event', notice.event), ('user', notice.user), *notice.params)
-    return '{{subst:' + name + ''.join(f'|{k}={_param(v)}' for k, v in params) + '}}'
+    return ('{{subst:' if subst else '{{') + name + ''.join(
+        f'|{k}={_param(v)}' for k, v in params) + '}}'
 
 
 def _param(value: str) -> str:
@@ -264,6 +347,80 @@ def heading(notice: Notice, lang: str | None) -> str:
 
 
 def summary(notice: Notice, lang: str | None) -> str:
-    """The edit summary: translated, ending with the notice id the ledger reads."""
+    """The edit summary: the notice id the ledger reads first, then the translated text,
+    cut (never the id) to MediaWiki's 500-byte limit."""
+    token = f'{summary_token(notice.id)} '
     text = message('leadership-bot-notice-summary', lang, heading(notice, lang))
-    return f'{text} {summary_token(notice.id)}'
+    return token + truncate_bytes(text, SUMMARY_LIMIT - len(token.encode()))
+
+
+def truncate_bytes(text: str, limit: int) -> str:
+    """``text`` within ``limit`` UTF-8 bytes, cut at a character with an ellipsis."""
+    if len(text.encode()) <= limit:
+        return text
+    cut = text.encode()[:max(limit - len('…'.encode()), 0)].decode(errors='ignore')
+    return cut.rstrip() + '…'
+
+
+# -- provenance of the notice text and of talk-page redirects ---------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class TemplatePage:
+    """A page the notice text is substituted from (the template, a translation, a
+    template or module they use), as it is now."""
+
+    title: str
+    revid: int  # 0: missing
+    user: str | None  # who made the latest revision (None: missing or hidden)
+    protected: bool  # edit-protected at sysop level, directly or by cascading protection
+
+
+def template_problem(page: TemplatePage, trusted: Collection[str], held: int) -> Problem | None:
+    """The report row for a notice template whose text nobody trusted vouches for, or
+    ``None`` when it may be used: its latest revision is by an admin, a reviewer or the
+    bot, or only admins may edit it. A missing page adds no text of anyone's."""
+    if page.revid == 0 or page.protected or (page.user and page.user in trusted):
+        return None
+    who = page.user or 'a hidden user'
+    return Problem(
+        page.title, 'notice-template-untrusted',
+        f'{page.title}: its latest revision is by {who}, who is neither an admin, a reviewer '
+        f'nor this bot, and the page is not protected; {held} '
+        f'{"notice waits" if held == 1 else "notices wait"} until an admin or a reviewer '
+        'checks the page and saves it (or protects it).', who)
+
+
+@dataclasses.dataclass(frozen=True)
+class RedirectFacts:
+    """Who made a talk page a redirect, and how."""
+
+    source: str  # the redirecting talk page
+    target: str  # where it points
+    owner_exists: bool  # the target is the talk page of an existing user
+    made_by: str | None  # who made its latest revision (None: hidden)
+    moved_by: str | None = None  # the revision was made by moving the page to the target
+    renamed_to_target: bool = False  # the user was renamed to the target's owner
+
+
+def redirect_problem(user: str, facts: RedirectFacts, trusted: Collection[str]) -> str | None:
+    """Why a notice must not follow a talk-page redirect, or ``None`` to follow it.
+
+    A redirect counts only where a rename made it: a page move (renames move the talk
+    page) by the user, an admin or a reviewer, or one logged with the user's rename; or
+    the user's own edit. And it must point to an existing user's talk page. Anyone can
+    turn a talk page into a redirect, and any registered user can move one.
+    """
+    if not facts.owner_exists:
+        return (f'the talk page redirects to {facts.target}, which is not the talk page of '
+                'an existing user')
+    who = facts.made_by or 'a hidden user'
+    if facts.moved_by is not None:
+        if facts.moved_by == user or facts.moved_by in trusted or facts.renamed_to_target:
+            return None
+        return (f'the talk page was moved to {facts.target} by {facts.moved_by}, who is '
+                'neither the user, an admin nor a reviewer, and not in a rename of the user')
+    if facts.made_by == user:
+        return None
+    return (f'the talk page was made a redirect to {facts.target} by {who}, not by a page '
+            'move or by the user')

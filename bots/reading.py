@@ -1,18 +1,20 @@
 """Read every request on the wiki and apply the trust rules: the input of every task.
 
-:func:`read_snapshot` gathers data in bulk through :class:`~bots.wiki.Wiki`;
-:func:`check_requests` is the pure part that decides.
+:func:`read_snapshot` gathers data in bulk through :class:`~bots.wiki.Wiki`: the
+request pages, their whole histories (all pages walked back together, a batch of
+parent revisions per request, each revision parsed once and cached by revision id),
+the moves among them and the reviewers page's history. :func:`check_requests` and
+:func:`bots.trust.judge` are the pure parts that decide.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from collections.abc import Collection, Mapping
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bots.model import (
-    Attribution,
     Checked,
     Probe,
     Problem,
@@ -20,111 +22,87 @@ from bots.model import (
     RequestPage,
     Revision,
     Snapshot,
+    TextRevision,
 )
-from bots.parsing import Vocabulary, parse_requests
-from bots.trust import (
-    attribute_status,
-    check_consent,
-    needs_history,
-    parse_user_links,
-    unauthorized_problem,
-)
+from bots.parsing import FieldRead, Vocabulary, parse_request, read_fields, validate
+from bots.trust import ReviewerList, Verdict, judge, reviewer_list
 
 if TYPE_CHECKING:
     from bots.wiki import Wiki
 
+EPOCH = dt.datetime(2001, 1, 15, tzinfo=dt.UTC)  # a revision without a time (never seen)
 
-def check_requests(requests: Collection[Request], contributors: Mapping[str, Collection[str]],
-                   existing_users: Collection[str], attributions: Mapping[str, Attribution],
+
+def revision_values(text: str | None, readable: bool, template: str,
+                    redirect_words: Sequence[str]) -> dict[str, str] | None:
+    """The request fields a revision holds for the trust rules (see :class:`Revision`)."""
+    if not readable:
+        return None
+    if text is None:
+        return {}  # another content model: no template
+    read = read_fields(text, template, redirect_words)
+    if read.found > 1:
+        return None  # several templates: which one is meant cannot be told
+    return dict(read.values) if read.found == 1 or read.lenient else {}
+
+
+def effective_request(page: RequestPage, verdict: Verdict, vocabulary: Vocabulary,
+                      ) -> Request | None:
+    """The request as the values in force make it (``None`` if they do not make one)."""
+    if not verdict.values:
+        return None
+    read = FieldRead(values=verdict.values, found=1)
+    request, _ = validate(page, read, vocabulary)
+    return request
+
+
+def check_requests(pages: Iterable[RequestPage], verdicts: Mapping[str, Verdict],
+                   user_ids: Collection[str], vocabulary: Vocabulary,
                    ) -> tuple[list[Checked], list[Problem]]:
-    """Apply consent, user existence and decision attribution to parsed requests."""
+    """The requests in force, with consent and user existence applied."""
     checked: list[Checked] = []
     problems: list[Problem] = []
-    for request in requests:
-        if request.user not in existing_users:
+    for page in pages:
+        verdict = verdicts[page.title]
+        problems.extend(verdict.problems)
+        request = effective_request(page, verdict, vocabulary)
+        if request is None:
+            continue
+        if request.user not in user_ids:
             problems.append(Problem(request.page, 'unknown-user',
                                     f'There is no user named {request.user} on this wiki; '
                                     'check the spelling of user=.', request.user))
             continue
-        consent = check_consent(request, contributors.get(request.page, ()))
-        if consent:
-            problems.append(consent)
-        attribution = attributions.get(request.page)
-        status, decided_at = request.status, None
-        if attribution is not None:
-            status, decided_at = attribution.effective, attribution.decided_at
-            if not attribution.authorized:
-                problems.append(unauthorized_problem(request, attribution))
-        checked.append(Checked(request, status=status, verified=consent is None,
-                               decided_at=decided_at))
+        if not verdict.consented:
+            problems.append(Problem(
+                request.page, 'unverified-requester',
+                f'{request.user} has not saved this request themself, so it does not count '
+                'yet. The person named in user= must save an edit of the page while it names '
+                'them (for example, sign or confirm on it).', request.user))
+        checked.append(Checked(request, status=verdict.status, verified=verdict.consented,
+                               decided_at=verdict.decided_at))
     return checked, problems
 
 
-def read_reviewers(wiki: Wiki) -> tuple[frozenset[str], list[Problem]]:
-    """Reviewers (listed on the reviewers page, plus admins) and a warning if unsafe."""
+def read_reviewers(wiki: Wiki) -> tuple[ReviewerList, list[Problem]]:
+    """Who was a reviewer when (the reviewers page's history, plus admins), and a warning
+    when the page is missing or not protected."""
     title = wiki.settings.pages.reviewers
-    text = wiki.text(title)
+    history = wiki.history(title)
+    protected = wiki.edit_protected(title)
     problems: list[Problem] = []
-    if text is None:
+    if not history:
         problems.append(Problem(title, 'reviewers-unprotected',
                                 'The reviewers page does not exist; only admins count as '
                                 'reviewers. Create it and ask an admin to protect it.'))
-        listed: frozenset[str] = frozenset()
-    else:
-        listed = parse_user_links(text, wiki.user_namespace_names())
-        if not wiki.edit_protected(title):
-            problems.append(Problem(title, 'reviewers-unprotected',
-                                    'The reviewers page is not edit-protected: anyone could '
-                                    'add themself as a reviewer and approve requests. Ask an '
-                                    'admin to protect it (edit=sysop).'))
-    return listed | wiki.admins(), problems
-
-
-def attribute_all(wiki: Wiki, requests: Collection[Request], reviewers: Collection[str],
-                  ) -> tuple[dict[str, Attribution], dict[str, set[str]]]:
-    """Decision attribution for every request whose status needs it.
-
-    Walks all histories back together, one batch of parent revisions per round
-    (``revids``, many per API request), never one history request per page. A result
-    is cached for the page's revision and the reviewer list it was computed with.
-    """
-    key = hashlib.sha256('\n'.join(sorted(reviewers)).encode()).hexdigest()
-    attributions: dict[str, Attribution] = {}
-    pending: dict[str, Request] = {}
-    for request in requests:
-        if not needs_history(request.status):
-            continue
-        cached = wiki.cache.attribution(request.page, request.revid, key) if wiki.cache \
-            else None
-        if cached:
-            attributions[request.page] = cached
-        else:
-            pending[request.page] = request
-    histories: dict[str, list[Revision]] = {}
-    authors: dict[str, set[str]] = {}
-    wanted = {r.page: r.revid for r in pending.values()}
-    while wanted:
-        fetched = wiki.revisions(wanted.values())
-        next_wanted: dict[str, int] = {}
-        for page, revid in wanted.items():
-            history = histories.setdefault(page, [])
-            revision = fetched.get(revid)
-            if revision is not None:
-                history.append(revision)
-                authors.setdefault(page, set()).add(revision.user)
-            elif not history:
-                continue  # the current revision itself is unreadable
-            # A missing (deleted or hidden) parent ends the history where it is.
-            result = attribute_status(history, pending[page].user, reviewers,
-                                      complete=revision is None)
-            if result is None:
-                next_wanted[page] = history[-1].parentid
-            else:
-                attributions[page] = result
-                if wiki.cache:
-                    wiki.cache.store_attribution(page, pending[page].revid, key, result)
-        wanted = next_wanted
-    return attributions, authors
+    elif not protected:
+        problems.append(Problem(title, 'reviewers-unprotected',
+                                'The reviewers page is not edit-protected: anyone could add '
+                                'themself, so only names an admin added count as reviewers. '
+                                'Ask an admin to protect it (edit=sysop).'))
+    reviewers = reviewer_list(history, wiki.user_namespace_names(), protected=protected,
+                              admins=wiki.admins())
+    return reviewers, problems
 
 
 def request_pages(wiki: Wiki, probe: Probe) -> list[RequestPage]:
@@ -136,40 +114,99 @@ def request_pages(wiki: Wiki, probe: Probe) -> list[RequestPage]:
     return [fresh.get(t) or cached[t] for t in sorted(probe.pages) if t in fresh or t in cached]
 
 
-def consent_evidence(wiki: Wiki, pages: Collection[RequestPage], requests: Collection[Request],
-                     authors: Mapping[str, set[str]]) -> list[RequestPage]:
-    """Pages whose editors include the requester, as far as the consent rule needs.
+def read_histories(wiki: Wiki, pages: Sequence[RequestPage], redirect_words: Sequence[str],
+                   ) -> dict[str, list[Revision]]:
+    """Every revision of every request page, oldest first, ready for the trust rules.
 
-    What is known already (the latest revision's author, the revisions the attribution
-    walk read, the cache) usually shows the requester edited; only for the other pages
-    is the full list of contributors read.
+    All histories are walked back together: each round asks for the parents of the
+    oldest revision known of every page, many per API request; cached revisions
+    (parsed once, keyed by revision id) are not asked again. A parent that cannot be
+    read (deleted) ends a history where it is.
     """
-    known = {p.title: set(p.contributors) | authors.get(p.title, set()) for p in pages}
-    unsure = [r.page for r in requests if r.user not in known.get(r.page, set())]
-    for title, editors in wiki.contributors(unsure).items() if unsure else ():
-        known.setdefault(title, set()).update(editors)
-    return [dataclasses.replace(p, contributors=frozenset(known[p.title])) for p in pages]
+    template = wiki.settings.pages.request_template
+
+    def summary(raw: TextRevision) -> Revision:
+        return Revision(revid=raw.revid, parentid=raw.parentid, user=raw.user,
+                        timestamp=raw.timestamp, sha1=raw.sha1,
+                        values=revision_values(raw.text, raw.readable, template,
+                                               redirect_words))
+
+    cached = wiki.cache.revisions(p.revid for p in pages) if wiki.cache else {}
+    fresh: dict[int, Revision] = {}
+    chains: dict[str, list[Revision]] = {}  # newest first while walking
+    for page in pages:
+        if page.revid not in cached:
+            text = None if page.redirect or page.content_model != 'wikitext' else page.text
+            fresh[page.revid] = summary(TextRevision(
+                revid=page.revid, parentid=page.parentid, user=page.user,
+                timestamp=page.timestamp or EPOCH, text=text, sha1=page.sha1))
+        chains[page.title] = [cached.get(page.revid) or fresh[page.revid]]
+    wanted = {t: chain[0].parentid for t, chain in chains.items() if chain[0].parentid}
+    while wanted:
+        known = wiki.cache.revisions(wanted.values()) if wiki.cache else {}
+        missing = [r for r in wanted.values() if r not in known]
+        fetched = {revid: summary(raw) for revid, raw in wiki.revisions(missing).items()} \
+            if missing else {}
+        fresh.update(fetched)
+        found = known | fetched
+        next_wanted: dict[str, int] = {}
+        for title, revid in wanted.items():
+            revision = found.get(revid)
+            if revision is not None:
+                chains[title].append(revision)
+                if revision.parentid:
+                    next_wanted[title] = revision.parentid
+        wanted = next_wanted
+    # A fresh null revision (its parent's text) is a move, a protection or an import.
+    ids = {page.title: page.page_id for page in pages}
+    candidates = [(ids[title], child) for title, chain in chains.items()
+                  for child, parent in zip(chain, chain[1:], strict=False)
+                  if child.revid in fresh and child.sha1 and child.sha1 == parent.sha1]
+    sources = wiki.move_sources(
+        (page_id, TextRevision(revid=r.revid, user=r.user, timestamp=r.timestamp, text=None))
+        for page_id, r in candidates) if candidates else {}
+    for revid, source in sources.items():
+        fresh[revid] = dataclasses.replace(fresh[revid], moved_from=source)
+    if wiki.cache:
+        wiki.cache.store_revisions(fresh.values())
+    prefix = wiki.settings.pages.request_prefix
+    return {title: [dataclasses.replace(fresh.get(r.revid, r),
+                                        moved=_moved_in(fresh.get(r.revid, r).moved_from, prefix))
+                    for r in reversed(chain)]
+            for title, chain in chains.items()}
+
+
+def _moved_in(source: str, prefix: str) -> bool:
+    """Whether a move from ``source`` brought the page in from outside the request pages."""
+    if not source:
+        return False
+    return not prefix or not source.startswith(prefix)
 
 
 def read_snapshot(wiki: Wiki, probe: Probe) -> Snapshot:
-    """Read, parse and check every request page (the shared first step of all tasks)."""
+    """Read, parse and judge every request page (the shared first step of all tasks)."""
     settings = wiki.settings
     vocabulary = Vocabulary(types=frozenset(settings.vocabulary.types),
                             regions=frozenset(settings.vocabulary.regions),
                             areas=frozenset(settings.vocabulary.areas),
                             languages=frozenset(wiki.language_names()))
+    redirect_words = wiki.redirect_words()
     pages = request_pages(wiki, probe)
-    requests, problems = parse_requests(pages, settings.pages.request_template, vocabulary)
+    problems: list[Problem] = []
+    for page in pages:
+        if not page.redirect and page.content_model == 'wikitext':
+            _, found = parse_request(page, settings.pages.request_template, vocabulary,
+                                     redirect_words)
+            problems.extend(found)
     reviewers, reviewer_problems = read_reviewers(wiki)
-    existing = wiki.existing_users(r.user for r in requests)
-    known = [r for r in requests if r.user in existing]
-    attributions, authors = attribute_all(wiki, known, reviewers)
-    pages = consent_evidence(wiki, pages, known, authors)
+    histories = read_histories(wiki, pages, redirect_words)
     if wiki.cache:
         wiki.cache.store_pages(pages, keep=probe.pages)
-    contributors = {page.title: page.contributors for page in pages}
-    checked, check_problems = check_requests(requests, contributors, existing, attributions)
+    verdicts = {page.title: judge(page.title, histories[page.title], reviewers)
+                for page in pages}
+    user_ids = wiki.user_ids(v.requester for v in verdicts.values() if v.requester)
+    checked, check_problems = check_requests(pages, verdicts, user_ids, vocabulary)
     return Snapshot(requests=tuple(checked),
                     problems=tuple(reviewer_problems + problems + check_problems),
-                    pages_read=len(pages))
+                    pages_read=len(pages), user_ids=user_ids, reviewers=reviewers.now)
 

@@ -1,9 +1,19 @@
-"""Bot-managed regions of a page, between BEGIN/END markers; the rest is the community's."""
+"""Bot-managed regions of a page, between BEGIN/END markers; the rest is the community's.
+
+A region holds what the bot wrote and nothing else: a human edit inside it is never
+adopted. :func:`region_digest` fingerprints a region as the bot wrote it (kept in the
+bot's own data page, see :mod:`bots.state`) and :func:`region_editors` names who changed
+it since, from the page history.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import hashlib
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from bots.model import TextRevision
 
 
 class MarkerError(Exception):
@@ -68,3 +78,39 @@ def read_region(text: str | None, name: str) -> str | None:
     _, _, rest = text.partition(begin)
     body, found, _ = rest.partition(end)
     return body.strip('\n') if found else None
+
+
+def region_digest(body: str | None) -> str | None:
+    """A short fingerprint of a region's body (``None``: the page has no readable region).
+
+    MediaWiki stores saved text in Unicode NFC, so the body the bot rendered and the one
+    read back from the page fingerprint the same.
+    """
+    if body is None:
+        return None
+    text = unicodedata.normalize('NFC', body.strip('\n'))
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]
+
+
+def region_editors(name: str, own: str | None, later: Sequence[TextRevision]) -> list[str]:
+    """Who changed the region ``name`` in the revisions ``later`` (oldest first) that
+    followed the bot's own revision, whose text is ``own``.
+
+    An edit outside the region names nobody, nor does one that puts the bot's region
+    back (a revert). A revision whose text is hidden (revision deletion) is named when
+    the region changed across it; a hidden user name is ``''``.
+    """
+    editors: list[str] = []
+    bots = last = read_region(own, name)
+    hidden: list[str] = []
+    for revision in later:
+        if revision.text is None:
+            hidden.append(revision.user)
+            continue
+        body = read_region(revision.text, name)
+        if body not in (last, bots):
+            for user in hidden or [revision.user]:
+                if user not in editors:
+                    editors.append(user)
+        hidden, last = [], body
+    return editors

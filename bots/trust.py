@@ -1,112 +1,322 @@
-"""The trust rules the wiki alone cannot enforce, over plain revision data.
+"""The trust rules the wiki alone cannot enforce, over plain revision data. Pure.
 
-* Consent: a request counts only if the named user has edited its page.
-* Authorized decisions: ``under-review``, ``approved``, ``declined`` and ``completed``
-  count only when the revision that set the current value was made by a reviewer;
-  ``withdrawn`` may also be set by the requester. Otherwise the last authorized
-  status counts.
+Anyone can edit a request page, so a value counts only when the latest revision that
+changed it was made by someone entitled to change it (the README's trust model):
+
+* ``user`` and every other field of a draft (a request its requester has not yet
+  confirmed) may be changed by anyone. Once the named user has saved a revision in
+  which the request names them (*consent*), the requester or a reviewer may change
+  the requester; anyone else's change is reported (``requester-changed``). The
+  consenting save takes over every value the requester may set.
+* ``status``: ``under-review``, ``approved``, ``declined``, ``completed`` and any
+  change back to ``submitted`` only by a reviewer (not on their own request:
+  ``self-decision``); ``withdrawn`` also by the requester.
+* After a decision (``approved``, ``declined``, ``completed``) what it covers
+  (:data:`FROZEN_FIELDS`) and the decision fields change only by a reviewer.
+* Everything else (consent and profile fields): the requester or a reviewer.
+
+A change by anyone else is reported and the last entitled value stays in force; a
+revert to it is no change. Values are compared as the bot reads them (case, spaces and
+``_`` alike), so re-formatting is no change. Revisions whose text cannot be read (hidden
+by revision deletion, several templates) are skipped: the next readable revision's
+changes count only if every author since the last readable one was entitled. A
+reviewer is judged by the reviewers page as it was at the time of the edit.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import datetime as dt
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import mwparserfromhell
+from mwparserfromhell.nodes import Node
 
-from bots.model import DEFAULT_STATUS, REVIEWER_STATUSES, Attribution, Problem, Request, Revision
-from bots.normalize import normalize_username
+from bots.model import (
+    DEFAULT_STATUS,
+    FIELDS,
+    REVIEWER_STATUSES,
+    STATUSES,
+    Problem,
+    Revision,
+    TextRevision,
+)
+from bots.normalize import normalize_code, normalize_username
 
-
-def check_consent(request: Request, contributors: Collection[str]) -> Problem | None:
-    """``unverified-requester`` unless the named user has edited the request page."""
-    if request.user in contributors:
-        return None
-    return Problem(request.page, 'unverified-requester',
-                   f'{request.user} has not edited this page, so the request does not count '
-                   'yet. The person named in user= must save an edit to the page themself '
-                   '(for example, sign or confirm on it).', request.user)
-
-
-def may_set(status: str, user: str, requester: str, reviewers: Collection[str]) -> bool:
-    """Whether ``user`` may set ``status`` on a request by ``requester``."""
-    if status in REVIEWER_STATUSES:
-        return user in reviewers
-    if status == 'withdrawn':
-        return user == requester or user in reviewers
-    return True
+# What a decision covers: changed afterwards only by a reviewer.
+FROZEN_FIELDS = frozenset({'user', 'type', 'program', 'amount', 'currency', 'start', 'end'})
+DECISION_FIELDS = frozenset({'status', 'reviewer', 'decision_date'})
+DECISIONS = frozenset({'approved', 'declined', 'completed'})
+_CODES = frozenset({'type', 'region', 'directory', 'mentor', 'notices', 'lang', 'languages',
+                    'areas', 'currency'})
+_SHOWN = 60
 
 
-def attribute_status(history: Sequence[Revision], requester: str, reviewers: Collection[str],
-                     *, complete: bool = False) -> Attribution | None:
-    """Find the status that counts from a page's newest revisions (newest first).
+def value_key(field: str, value: str | None) -> str:
+    """A value as the bot compares it: two values with the same key mean the same."""
+    if field == 'status':
+        code = normalize_code(value or '')
+        return code if code in STATUSES else DEFAULT_STATUS
+    if value is None:
+        return ''
+    if field in ('user', 'reviewer'):
+        return normalize_username(value) or ' '.join(value.split())
+    if field in _CODES:
+        return normalize_code(value)
+    return ' '.join(value.split())
 
-    Walks back to the most recent revision that changed the status and was allowed
-    to. Returns ``None`` when ``history`` stops before that revision is reached: the
-    caller then fetches the parent of the oldest revision given and asks again.
-    ``complete`` says the oldest revision given is the oldest there is.
+
+@dataclasses.dataclass(frozen=True)
+class ReviewerList:
+    """Who counted as a reviewer when: the reviewers page's history as plain data."""
+
+    times: tuple[dt.datetime, ...]  # when the page changed, oldest first
+    names: tuple[frozenset[str], ...]  # who counts from that time on
+    admins: frozenset[str] = frozenset()
+
+    def at(self, when: dt.datetime) -> frozenset[str]:
+        """Reviewers (and admins) at ``when``."""
+        index = bisect.bisect_right(self.times, when) - 1
+        return (self.names[index] if index >= 0 else frozenset()) | self.admins
+
+    @property
+    def now(self) -> frozenset[str]:
+        """Reviewers (and admins) as the page lists them now."""
+        return (self.names[-1] if self.names else frozenset()) | self.admins
+
+
+def reviewer_list(history: Sequence[TextRevision], user_namespaces: Iterable[str], *,
+                  protected: bool, admins: Collection[str]) -> ReviewerList:
+    """Read the reviewers page's revisions (oldest first) into a :class:`ReviewerList`.
+
+    A name counts while the page lists it (struck names do not). When the page is not
+    edit-protected, only names an admin added count: anyone could add themself.
+    Removing a name ends its time as a reviewer, not the decisions made before.
     """
-    if not history:
-        raise ValueError('history must hold at least the current revision')
-    current = history[0].status
-    first_change: Revision | None = None  # the revision that set the current value
-    for index, revision in enumerate(history):
-        oldest = revision.parentid == 0 or (complete and index == len(history) - 1)
-        if oldest:
-            changed = True
-        elif index + 1 < len(history):
-            changed = history[index + 1].status != revision.status
-        else:
-            return None
-        if not changed:
+    namespaces = list(user_namespaces)
+    admins = frozenset(admins)
+    times: list[dt.datetime] = []
+    names: list[frozenset[str]] = []
+    added_by: dict[str, str] = {}
+    previous: frozenset[str] = frozenset()
+    for revision in history:
+        if revision.text is None:  # hidden by revision deletion: the list stays as it was
             continue
-        if first_change is None:
-            first_change = revision
-        if may_set(revision.status, revision.user, requester, reviewers):
-            return Attribution(current=current, effective=revision.status,
-                               set_by=first_change.user, set_at=first_change.timestamp,
-                               decided_at=revision.timestamp)
-        if oldest:
-            break
-    return Attribution(current=current, effective=DEFAULT_STATUS,
-                       set_by=first_change.user if first_change else None,
-                       set_at=first_change.timestamp if first_change else None,
-                       decided_at=None)
+        listed = parse_user_links(revision.text, namespaces)
+        for name in listed - previous:
+            added_by[name] = revision.user
+        times.append(revision.timestamp)
+        names.append(frozenset(n for n in listed if protected or added_by[n] in admins))
+        previous = listed
+    return ReviewerList(tuple(times), tuple(names), admins)
 
 
-def needs_history(status: str) -> bool:
-    """Only a status other than the default can have been set without authority."""
-    return status != DEFAULT_STATUS
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What counts on one request page after the trust rules."""
+
+    values: Mapping[str, str]  # the values in force (raw, as last set by someone entitled)
+    consented: bool  # the requester in force has saved a revision that names them
+    decided_at: dt.datetime | None  # when the status in force was set
+    problems: tuple[Problem, ...]
+
+    @property
+    def status(self) -> str:
+        """The status in force."""
+        return value_key('status', self.values.get('status'))
+
+    @property
+    def requester(self) -> str:
+        """The requester in force ('' when none)."""
+        return value_key('user', self.values.get('user'))
 
 
-def unauthorized_problem(request: Request, attribution: Attribution) -> Problem:
-    """The report row for a status set by someone not allowed to set it."""
-    when = f' on {attribution.set_at:%Y-%m-%d}' if attribution.set_at else ''
-    return Problem(request.page, 'unauthorized-status',
-                   f'status "{attribution.current}" was set by {attribution.set_by}{when}, '
-                   f'who is not a reviewer; it counts as "{attribution.effective}" until a '
-                   'reviewer sets it.', request.user)
+@dataclasses.dataclass
+class _Refusal:
+    code: str
+    authors: tuple[str, ...]
+    when: dt.datetime
+
+
+class _Walk:
+    """The state of one page's history walk, oldest revision first."""
+
+    def __init__(self, reviewers: ReviewerList) -> None:
+        self.reviewers = reviewers
+        self.effective: dict[str, str] = {}
+        self.shown: dict[str, str] = {}
+        self.refused: dict[str, _Refusal] = {}
+        self.consented = False
+        self.decided_at: dt.datetime | None = None
+
+    @property
+    def requester(self) -> str:
+        return value_key('user', self.effective.get('user'))
+
+    def refusal(self, field: str, new: str | None, author: str,
+                when: dt.datetime) -> str | None:
+        """Why ``author`` may not change ``field`` to ``new`` now (a code), or ``None``."""
+        reviewers = self.reviewers.at(when)
+        requester = self.requester
+        is_requester = bool(author) and author == requester
+        is_reviewer = bool(author) and author in reviewers and not is_requester
+        status = value_key('status', self.effective.get('status'))
+        draft = not self.consented and status not in DECISIONS
+        if field == 'status':
+            target = value_key('status', new)
+            if target in REVIEWER_STATUSES or (target == DEFAULT_STATUS
+                                               and status != DEFAULT_STATUS):
+                if is_requester and author in reviewers:
+                    return 'self-decision'
+                return None if is_reviewer else 'unauthorized-status'
+            if target == 'withdrawn':
+                return None if is_requester or is_reviewer else 'unauthorized-status'
+            return None
+        if field == 'user':
+            return None if draft or is_requester or is_reviewer else 'requester-changed'
+        if status in DECISIONS and (field in FROZEN_FIELDS or field in DECISION_FIELDS):
+            return None if is_reviewer else 'unauthorized-change'
+        return None if draft or is_requester or is_reviewer else 'unauthorized-change'
+
+    def apply(self, field: str, new: str | None, authors: Sequence[str],
+              when: dt.datetime) -> None:
+        """A change of ``field`` to ``new`` by ``authors``: in force or refused."""
+        if value_key(field, new) == value_key(field, self.effective.get(field)):
+            self.refused.pop(field, None)  # back to what is in force: no change at all
+            return
+        codes = [c for c in (self.refusal(field, new, a, when) for a in authors) if c]
+        if codes:
+            self.refused[field] = _Refusal(codes[0], tuple(authors), when)
+            return
+        self.refused.pop(field, None)
+        if field == 'status':
+            self.decided_at = when if value_key('status', new) != DEFAULT_STATUS else None
+        if field == 'user':
+            self.consented = False  # a new requester confirms for themself
+        if new is None:
+            self.effective.pop(field, None)
+        else:
+            self.effective[field] = new
+
+    def step(self, revision: Revision, authors: Sequence[str]) -> None:
+        """Take in one readable revision (``authors``: it and the unreadable ones before)."""
+        values = dict(revision.values or {})
+        if revision.moved:  # moved in from elsewhere: a new page as far as trust goes
+            self.effective, self.shown, self.refused = {}, {}, {}
+            self.consented, self.decided_at = False, None
+        changed = [f for f in FIELDS
+                   if value_key(f, values.get(f)) != value_key(f, self.shown.get(f))]
+        self.shown = values
+        if 'user' in changed:
+            self.apply('user', values.get('user'), authors, revision.timestamp)
+        if not self.consented and revision.user and revision.user == self.requester \
+                and value_key('user', values.get('user')) == self.requester:
+            self.consented = True
+            # The requester's save takes over every value on the page they may set.
+            for field in FIELDS:
+                if field not in changed and self.refusal(
+                        field, values.get(field), revision.user, revision.timestamp) is None:
+                    self.apply(field, values.get(field), (revision.user,), revision.timestamp)
+        for field in changed:
+            if field != 'user':
+                self.apply(field, values.get(field), authors, revision.timestamp)
+        for field in list(self.refused):  # a revert to the value in force is no problem
+            if value_key(field, self.shown.get(field)) == value_key(
+                    field, self.effective.get(field)):
+                del self.refused[field]
+
+
+def judge(page: str, history: Sequence[Revision], reviewers: ReviewerList) -> Verdict:
+    """Apply the trust rules to a page's history (oldest revision first)."""
+    walk = _Walk(reviewers)
+    skipped: list[str] = []
+    for revision in history:
+        if revision.values is None:
+            skipped.append(revision.user)
+            continue
+        walk.step(revision, tuple(dict.fromkeys([*skipped, revision.user])))
+        skipped = []
+    return Verdict(values=dict(walk.effective), consented=walk.consented,
+                   decided_at=walk.decided_at, problems=tuple(_problems(page, walk)))
+
+
+def _problems(page: str, walk: _Walk) -> list[Problem]:
+    """One report row per refused change still on the page (grouped by who and when)."""
+    groups: dict[tuple[str, tuple[str, ...], dt.datetime], list[str]] = {}
+    for field in FIELDS:
+        refusal = walk.refused.get(field)
+        if refusal is not None:
+            groups.setdefault((refusal.code, refusal.authors, refusal.when), []).append(field)
+    requester = walk.requester or None
+    if groups and not walk.shown:  # the whole request was removed: one row says so
+        (_, authors, when), _fields = next(iter(groups.items()))
+        who = ', '.join(a or '(hidden user)' for a in authors)
+        return [Problem(page, 'unauthorized-change',
+                        f'The request was removed from the page by {who} on {when:%Y-%m-%d}; '
+                        'it stays in force as it was. Only the requester or a reviewer may '
+                        'change it (to withdraw it, set status = withdrawn).', requester)]
+    problems = []
+    for (code, authors, when), fields in groups.items():
+        who = ', '.join(a or '(hidden user)' for a in authors)
+        date = f'{when:%Y-%m-%d}'
+        if code == 'requester-changed':
+            message = (f'user= was changed to "{_excerpt(walk.shown.get("user"))}" by {who} '
+                       f'on {date}; the request stays {requester}\'s: once the requester has '
+                       'confirmed a request, only they or a reviewer may change user=.')
+        elif code in ('unauthorized-status', 'self-decision'):
+            shown = value_key('status', walk.shown.get('status'))
+            effective = value_key('status', walk.effective.get('status'))
+            why = ('a reviewer does not decide their own request; another reviewer must'
+                   if code == 'self-decision' else 'who is not a reviewer; a reviewer must')
+            message = (f'status "{shown}" was set by {who} on {date}, {why} set it. '
+                       f'Until then it counts as "{effective}".')
+        else:
+            decided = value_key('status', walk.effective.get('status')) in DECISIONS
+            frozen = decided and all(f in FROZEN_FIELDS | DECISION_FIELDS for f in fields)
+            why = ('a decision covers the request as it stood, so only a reviewer may change '
+                   'these now' if frozen else
+                   f'only the requester ({requester}) or a reviewer may change them')
+            message = (f'{", ".join(fields)} changed by {who} on {date} and not taken into '
+                       f'account: {why}. The values they last set stay in force.')
+        problems.append(Problem(page, code, message, requester))
+    return problems
+
+
+def _excerpt(value: str | None) -> str:
+    flat = ' '.join((value or '').split())
+    return flat if len(flat) <= _SHOWN else flat[:_SHOWN - 1] + '…'
 
 
 _USER_TEMPLATES = {'user', 'u', 'user0', 'userlinks', 'ul', 'noping', 'ping'}
+_STRUCK = {'s', 'strike', 'del'}
 
 
 def parse_user_links(text: str, user_namespaces: Iterable[str]) -> frozenset[str]:
     """User names linked from a page, e.g. the reviewers or opt-out page.
 
-    Links are ``[[User:X]]`` (in any alias of the User namespace) or ``{{user|X}}``.
+    Links are ``[[User:X]]`` (in any alias of the User namespace) or ``{{user|X}}``;
+    a struck name (``<s>``, ``<del>``, ``<strike>``) is not listed.
     """
     prefixes = {ns.lower().replace('_', ' ') for ns in user_namespaces}
     names: set[str] = set()
     code = mwparserfromhell.parse(text)
+
+    def struck(node: Node) -> bool:
+        return any(str(getattr(a, 'tag', '')).strip().lower() in _STRUCK
+                   for a in code.get_ancestors(node))
+
     for link in code.filter_wikilinks():
         namespace, _, rest = str(link.title).strip().lstrip(':').partition(':')
-        if rest and namespace.strip().lower().replace('_', ' ') in prefixes:
+        if rest and namespace.strip().lower().replace('_', ' ') in prefixes \
+                and not struck(link):
             name = normalize_username(re.split(r'[/#]', rest, maxsplit=1)[0])
             if name:
                 names.add(name)
     for template in code.filter_templates():
-        if str(template.name).strip().lower() in _USER_TEMPLATES and template.has('1'):
+        if str(template.name).strip().lower() in _USER_TEMPLATES and template.has('1') \
+                and not struck(template):
             name = normalize_username(str(template.get('1').value))
             if name:
                 names.add(name)

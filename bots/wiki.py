@@ -32,8 +32,7 @@ from pywikibot.exceptions import (
 )
 
 from bots.cache import Cache
-from bots.model import Probe, RequestPage, Revision
-from bots.parsing import read_status
+from bots.model import Probe, RequestPage, TextRevision
 from bots.settings import Settings
 
 PROGRESS_EVERY = 500  # pages between progress lines on long reads
@@ -168,15 +167,10 @@ class Wiki:
             parameters = {'action': 'query', **source, 'prop': 'info', **more}
 
     def read_pages(self, titles: Iterable[str]) -> Iterator[RequestPage]:
-        """Request pages with text, a batch of titles per request.
-
-        ``contributors`` holds only the author of the latest revision: enough for the
-        consent rule on most pages, and :meth:`contributors` completes the rest
-        (MediaWiki lists contributors of at most 100 pages per request).
-        """
+        """Request pages with the text of their current revision, a batch of titles per request."""
         progress = _Progress('request pages')
-        pages, _ = self.page_facts(titles, prop='revisions', rvprop='ids|timestamp|user|content',
-                                   rvslots='main')
+        pages, _ = self.page_facts(titles, prop='revisions|info',
+                                   rvprop='ids|timestamp|user|content|sha1', rvslots='main')
         for data in pages.values():
             if 'missing' in data or not data.get('revisions'):
                 continue
@@ -185,15 +179,12 @@ class Wiki:
             yield RequestPage(
                 title=data['title'], page_id=int(data['pageid']),
                 revid=int(revision['revid']), text=_content(revision),
-                contributors=frozenset({revision.get('user', '')} - {''}),
-                timestamp=_timestamp(revision['timestamp']))
+                timestamp=_timestamp(revision['timestamp']),
+                parentid=int(revision.get('parentid', 0)), user=revision.get('user', ''),
+                redirect='redirect' in data,
+                content_model=str(data.get('contentmodel', 'wikitext')),
+                sha1=revision.get('sha1', ''))
         progress.done()
-
-    def contributors(self, titles: Iterable[str]) -> dict[str, frozenset[str]]:
-        """Every registered user who edited each page (prop=contributors, in batches)."""
-        pages, _ = self.page_facts(titles, prop='contributors', pclimit='max')
-        return {t: frozenset(c['name'] for c in p.get('contributors', ()))
-                for t, p in pages.items()}
 
     def latest_revids(self, titles: Sequence[str]) -> tuple[dict[str, int], dict[str, str]]:
         """Latest revision id (0 when missing) and edit-protection level of each page."""
@@ -230,28 +221,76 @@ class Wiki:
         return {'generator': 'allpages', 'gapnamespace': sample.namespace().id,
                 'gapprefix': sample.title(with_ns=False)[:-1], 'gaplimit': self.batch}
 
-    def revisions(self, revids: Iterable[int]) -> dict[int, Revision]:
-        """Revisions by id, in batches, each reduced to its author and status."""
-        template = self.settings.pages.request_template
-        found: dict[int, Revision] = {}
+    def revisions(self, revids: Iterable[int]) -> dict[int, TextRevision]:
+        """Revisions by id with their text, in batches (``revids``, many pages at once).
+
+        A revision whose text or author revision deletion hides has ``text``/``user``
+        ``None``/``''``; a text in another content model than wikitext is ``None`` too
+        (it holds no template). pywikibot's PropertyGenerator adds ``rvlimit``, which
+        the API refuses together with ``revids``; :meth:`_query` does the plain request.
+        """
+        found: dict[int, TextRevision] = {}
         for group in batched(sorted(set(revids)), self.batch):
-            for rev in self._revisions_by_id(group):
-                found[int(rev['revid'])] = Revision(
-                    revid=int(rev['revid']), parentid=int(rev.get('parentid', 0)),
-                    user=rev.get('user', ''), timestamp=_timestamp(rev['timestamp']),
-                    status=read_status(_content(rev), template))
+            for result in self._query({'prop': 'revisions', 'revids': list(group),
+                                       'rvprop': 'ids|user|timestamp|content|sha1',
+                                       'rvslots': 'main'}):
+                for page in result.get('query', {}).get('pages', {}).values():
+                    for rev in page.get('revisions', ()):
+                        found[int(rev['revid'])] = _text_revision(rev)
         return found
 
-    def _revisions_by_id(self, revids: Iterable[int]) -> Iterator[dict[str, Any]]:
-        """Raw revisions for one batch of ids.
+    def history(self, title: str) -> list[TextRevision]:
+        """Every revision of one page with its text, oldest first (e.g. the reviewers page).
 
-        pywikibot's PropertyGenerator adds ``rvlimit``, which the API refuses together
-        with ``revids``; :meth:`_query` does the plain request.
+        A watched page whose latest revision the probe saw comes from the cache when
+        the cache holds its history up to that revision.
         """
-        for result in self._query({'prop': 'revisions', 'revids': list(revids),
-                                   'rvprop': 'ids|user|timestamp|content', 'rvslots': 'main'}):
+        revid = self.probe.config.get(title) if self.probe else None
+        key = f'history:{title}'
+        cached = self.cache.get(key) if self.cache and revid is not None else None
+        if cached and cached.get('revid') == revid:
+            return [TextRevision(**{**r, 'timestamp': _timestamp(r['timestamp'])})
+                    for r in cached['revisions']]
+        revisions: list[TextRevision] = []
+        for result in self._query({'prop': 'revisions', 'titles': title, 'rvdir': 'newer',
+                                   'rvprop': 'ids|user|timestamp|content|sha1',
+                                   'rvslots': 'main', 'rvlimit': 'max'}):
             for page in result.get('query', {}).get('pages', {}).values():
-                yield from page.get('revisions', ())
+                revisions.extend(_text_revision(r) for r in page.get('revisions', ()))
+        if self.cache and revid is not None:
+            self.cache.put(key, {'revid': revid, 'revisions': [
+                {**dataclasses.asdict(r), 'timestamp': r.timestamp.isoformat()}
+                for r in revisions]})
+        return revisions
+
+    def move_sources(self, candidates: Iterable[tuple[int, TextRevision]]) -> dict[int, str]:
+        """Revision id -> the title a page was moved from, for revisions a move made.
+
+        ``candidates`` are (page id, revision) pairs of null revisions (same text as their
+        parent): a move, a protection or an import. The move log, asked for the revision's
+        author at its second, tells which were moves of that page (few; one request each).
+        """
+        sources: dict[int, str] = {}
+        for page_id, revision in candidates:
+            if not revision.user:
+                continue
+            stamp = revision.timestamp.strftime('%Y-%m-%dT%H:%M:%SZ')
+            for result in self._query({'list': 'logevents', 'letype': 'move',
+                                       'leuser': revision.user, 'lestart': stamp,
+                                       'leend': stamp, 'leprop': 'title|ids',
+                                       'lelimit': 'max'}):
+                for entry in result.get('query', {}).get('logevents', ()):
+                    # logpage: the id of the page moved (pageid is the old title's now)
+                    if int(entry.get('logpage', 0)) == page_id:
+                        sources[revision.revid] = entry['title']
+        return sources
+
+    def redirect_words(self) -> list[str]:
+        """The wiki's redirect magic word and its aliases (``#REDIRECT``, localized ones)."""
+        for word in self.site.siteinfo.get('magicwords', ()):
+            if word.get('name') == 'redirect':
+                return list(word.get('aliases', ())) or ['#REDIRECT']
+        return ['#REDIRECT']
 
     def _query(self, parameters: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every response of an action=query, following the ``continue`` protocol."""
@@ -289,18 +328,18 @@ class Wiki:
                             merged[key] = value
         return pages, redirects
 
-    def existing_users(self, names: Iterable[str]) -> frozenset[str]:
-        """The registered users among ``names``, in batches of list=users."""
+    def user_ids(self, names: Iterable[str]) -> dict[str, int]:
+        """Name -> user id of the registered users among ``names``, in batches of list=users."""
         wanted = set(names)
-        existing = self.cache.known_users(wanted) if self.cache else set()
-        found: set[str] = set()
-        for group in batched(sorted(wanted - existing), self.batch):
+        known = self.cache.user_ids(wanted) if self.cache else {}
+        found: dict[str, int] = {}
+        for group in batched(sorted(wanted - set(known)), self.batch):
             for user in self.site.users(list(group)):
-                if 'missing' not in user and 'invalid' not in user:
-                    found.add(user['name'])
+                if 'missing' not in user and 'invalid' not in user and 'userid' in user:
+                    found[user['name']] = int(user['userid'])
         if self.cache:
-            self.cache.store_users(found)  # accounts are never deleted
-        return frozenset(existing | found)
+            self.cache.store_user_ids(found)
+        return known | found
 
     def admins(self) -> frozenset[str]:
         """Members of the sysop group (they count as reviewers)."""
@@ -358,6 +397,104 @@ class Wiki:
             if len(revisions) >= 50:
                 break
         return [r for r in revisions if r['revid'] != base]
+
+    # -- the bot's own state ----------------------------------------------
+
+    def own_page(self, name: str) -> str:
+        """Title of the bot's data page ``name``: ``User:BOT/leadership-NAME.json``.
+
+        MediaWiki lets only that user (and interface admins) edit a user's ``.json``
+        pages, so what is there is what the bot wrote.
+        """
+        return f'User:{self.site.username()}/leadership-{name}.json'
+
+    def read_own(self, name: str) -> Any:
+        """The data the bot itself last saved on its page ``name``; ``None`` if none.
+
+        Reads the latest revision *by the bot* (``rvuser``): an edit by anyone else,
+        an interface admin included, is never taken as the bot's state.
+        """
+        parameters = {'prop': 'revisions', 'titles': self.own_page(name),
+                      'rvuser': self.site.username(), 'rvlimit': 1,
+                      'rvprop': 'ids|content', 'rvslots': 'main'}
+        for result in self._query(parameters):
+            for page in result.get('query', {}).get('pages', {}).values():
+                for revision in page.get('revisions', ()):
+                    try:
+                        return json.loads(_content(revision))
+                    except ValueError:
+                        return None
+            break
+        return None
+
+    def save_own(self, name: str, data: Any, summary: str) -> bool:
+        """Save ``data`` as the bot's page ``name`` (JSON), when it changed."""
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+        return self.save(self.own_page(name), lambda _old: text, summary,
+                         content_model='json')
+
+    # -- bot state
+
+    def own_revision(self, title: str, limit: int = 50) -> tuple[
+            TextRevision | None, list[TextRevision]]:
+        """The bot's own latest revision of ``title`` and up to ``limit`` revisions after
+        it, oldest first, with text (``None, []`` when the bot never edited the page)."""
+        own: TextRevision | None = None
+        prop = 'ids|user|timestamp|content'
+        for result in self._query({'prop': 'revisions', 'titles': title, 'rvlimit': 1,
+                                   'rvuser': self.site.username(), 'rvprop': prop,
+                                   'rvslots': 'main'}):
+            for page in result.get('query', {}).get('pages', {}).values():
+                for revision in page.get('revisions', ())[:1]:
+                    own = _text_revision(revision)
+            break
+        if own is None:
+            return None, []
+        later: list[TextRevision] = []
+        for result in self._query({'prop': 'revisions', 'titles': title, 'rvdir': 'newer',
+                                   'rvstartid': own.revid, 'rvlimit': limit, 'rvprop': prop,
+                                   'rvslots': 'main'}):
+            for page in result.get('query', {}).get('pages', {}).values():
+                later.extend(_text_revision(r) for r in page.get('revisions', ())
+                             if int(r['revid']) != own.revid)
+            if len(later) >= limit:
+                break
+        return own, later[:limit]
+
+    def latest_authors(self, titles: Iterable[str]) -> dict[str, str]:
+        """Title -> who made the latest revision of each existing page ('' when hidden)."""
+        pages, _ = self.page_facts(titles, prop='revisions', rvprop='user')
+        return {title: '' if 'userhidden' in page['revisions'][0]
+                else page['revisions'][0].get('user', '')
+                for title, page in pages.items() if page.get('revisions')}
+
+    # -- notices
+
+    def templates_used(self, text: str, title: str) -> set[str]:
+        """Titles of the templates and modules that parsing ``text`` on page ``title``
+        reads (``action=parse``, ``prop=templates``), existing or not.
+
+        Exactly what substituting the same call reads, also inside ``<includeonly>`` and
+        in the parser-function branches it takes: the template page's own link table
+        lists neither (only what its ``<noinclude>`` part shows, such as its /doc).
+        """
+        result = api.Request(site=self.site, use_get=False, parameters={
+            'action': 'parse', 'text': text, 'title': title, 'contentmodel': 'wikitext',
+            'prop': 'templates', 'disablelimitreport': 1}).submit()
+        return {str(t.get('title') or t.get('*')) for t in
+                result.get('parse', {}).get('templates', ()) if t.get('title') or t.get('*')}
+
+    def log_events(self, title: str, letype: str | None = None,
+                   limit: int = 50) -> list[dict[str, Any]]:
+        """The newest entries (up to ``limit``) of the logs about ``title``, or of one log
+        (``letype``, e.g. ``move``); ``user`` is missing where it is hidden."""
+        parameters: dict[str, Any] = {'list': 'logevents', 'letitle': title, 'lelimit': limit,
+                                      'leprop': 'ids|title|type|user|timestamp|details'}
+        if letype:
+            parameters['letype'] = letype
+        for result in self._query(parameters):
+            return list(result.get('query', {}).get('logevents', ()))
+        return []
 
     # -- writes ------------------------------------------------------------
 
@@ -551,6 +688,20 @@ def _content(revision: dict[str, Any]) -> str:
     """The main slot's text of an API revision (formatversion 1 or 2)."""
     main = revision.get('slots', {}).get('main', {})
     return str(main.get('content', main.get('*', '')))
+
+
+def _text_revision(revision: dict[str, Any]) -> TextRevision:
+    """An API revision as plain data: hidden or non-wikitext text is ``None``."""
+    main = revision.get('slots', {}).get('main', {})
+    hidden = 'texthidden' in revision or 'texthidden' in main or 'textmissing' in main
+    wikitext = main.get('contentmodel', 'wikitext') == 'wikitext'
+    return TextRevision(
+        revid=int(revision['revid']), parentid=int(revision.get('parentid', 0)),
+        user='' if 'userhidden' in revision else revision.get('user', ''),
+        timestamp=_timestamp(revision['timestamp']),
+        text=None if hidden or not wikitext else _content(revision),
+        sha1=revision.get('sha1', '') if 'sha1hidden' not in revision else '',
+        readable=not hidden)
 
 
 def _timestamp(value: str) -> dt.datetime:

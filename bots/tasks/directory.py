@@ -2,12 +2,17 @@
 
 :func:`prepare` reads the pages as they are and plans the new ones; the wipe guard
 (too many organizers dropped, or broken markers) turns into a report problem and no
-directory edit. :func:`write` saves what was planned.
+directory edit. Whom the directory listed before this run comes from the bot's own data
+page (:mod:`bots.state`), never from the directory pages, which anyone can edit: a row
+someone adds or deletes there lists nobody, unlists nobody and cannot fool the wipe
+guard; it is reported and written over. :func:`write` saves what was planned, then the
+bot's listing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from bots.directory import (
     REGION,
@@ -21,19 +26,21 @@ from bots.directory import (
 )
 from bots.model import Problem, Snapshot
 from bots.regions import markers, read_region, region_writer, replacement
+from bots.state import RegionGuard, listing_data, listing_from, listing_name
 from bots.wiki import Wiki, info
 
 
 @dataclasses.dataclass(frozen=True)
 class Prepared:
-    """A directory plan, or why it must not be saved."""
+    """A directory plan, or why it must not be saved, and what to report."""
 
     plan: DirectoryPlan | None
     stale: tuple[str, ...]
     json_text: str | None
     problems: tuple[Problem, ...]
     organizers: tuple[Organizer, ...] = ()  # as planned
-    listed_now: frozenset[str] = frozenset()  # as the pages list them before this run
+    listed_now: frozenset[str] = frozenset()  # as the bot listed them before this run
+    stored: bool = True  # whether the bot's data page holds that listing already
 
     @property
     def blocked(self) -> bool:
@@ -41,8 +48,30 @@ class Prepared:
         return self.plan is None
 
 
-def prepare(wiki: Wiki, snapshot: Snapshot, force_removal: bool = False) -> Prepared:
-    """Plan the directory against the pages as they are now."""
+def previous_listing(wiki: Wiki, pages: Mapping[str, str], guard: RegionGuard,
+                     ) -> tuple[dict[str, str], bool]:
+    """Whom the bot listed before this run (user -> row digest), and whether its data
+    page holds it.
+
+    Before the data page exists (the first run of this version), the listing is read
+    from the bot's own latest revision of each directory page that has a directory
+    region (``rvuser``): what the bot itself wrote, never a later edit by anyone else.
+    A wiki where the bot never wrote the directory starts from an empty listing.
+    """
+    stored = listing_from(wiki.read_own(listing_name(wiki.settings.pages.directory)))
+    if stored is not None:
+        return stored, True
+    begin, end = markers(REGION)
+    listing: dict[str, str] = {}
+    for title, text in sorted(pages.items()):
+        if begin in text or end in text:
+            listing.update(listed_rows(guard.own_region(title, REGION)))
+    return listing, False
+
+
+def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
+            force_removal: bool = False) -> Prepared:
+    """Plan the directory against the listing the bot made before this run."""
     settings = wiki.settings
     title = settings.pages.directory
     current = wiki.texts_under(title + '/')
@@ -50,51 +79,66 @@ def prepare(wiki: Wiki, snapshot: Snapshot, force_removal: bool = False) -> Prep
     if main is not None:
         current[title] = main
     begin, end = markers(REGION)
-    previous: dict[str, str] = {}
+    changes = tuple(p for page, text in sorted(current.items())
+                    if (p := guard.check(page, REGION, text)) is not None)
+    previous, stored = previous_listing(wiki, current, guard)
     for page, text in sorted(current.items()):
         if (begin in text or end in text) and read_region(text, REGION) is None:
-            return _blocked(title, f'[[{page}]] has a broken directory marker (BEGIN or END '
-                                   'missing, repeated or out of order). Put both markers back '
-                                   'around the generated table; the bot will not guess.')
-        previous.update(listed_rows(read_region(text, REGION)))
+            return _blocked(title, changes, f'[[{page}]] has a broken directory marker (BEGIN '
+                            'or END missing, repeated or out of order). Put both markers back '
+                            'around the generated table; the bot will not guess.',
+                            frozenset(previous))
     organizers = build_organizers(snapshot.requests)
     plan = plan_directory(organizers, settings.vocabulary.regions, title,
                           settings.directory.max_rows_per_page, wiki.language_names(),
                           previous)
     limit = settings.directory.max_removed_share
     if plan.removed_share > limit and not force_removal:
-        return _blocked(title, f'This run would remove {len(plan.removed)} of {plan.previous} '
-                               f'listed organizers ({plan.removed_share:.0%}, more than the '
-                               f'{limit:.0%} allowed by directory.max_removed_share), so the '
-                               'directory was not saved. If this is right, an operator runs '
-                               '"leadership-bot directory -force-removal".')
+        return _blocked(title, changes, f'This run would remove {len(plan.removed)} of '
+                        f'{plan.previous} listed organizers ({plan.removed_share:.0%}, more '
+                        f'than the {limit:.0%} allowed by directory.max_removed_share), so the '
+                        'directory was not saved. If this is right, an operator runs '
+                        '"leadership-bot directory -force-removal".', frozenset(previous))
     planned = {page.title for page in plan.pages}
     stale = tuple(sorted(t for t, text in current.items()
                          if t not in planned and begin in text))
     json_text = render_json(organizers, title) if settings.pages.directory_json else None
-    return Prepared(plan, stale, json_text, (), tuple(organizers), frozenset(previous))
+    return Prepared(plan, stale, json_text, changes, tuple(organizers), frozenset(previous),
+                    stored)
 
 
-def _blocked(title: str, message: str) -> Prepared:
-    return Prepared(None, (), None, (Problem(title, 'directory-not-saved', message),))
+def _blocked(title: str, changes: tuple[Problem, ...], message: str,
+             listed: frozenset[str] = frozenset()) -> Prepared:
+    return Prepared(None, (), None, (*changes, Problem(title, 'directory-not-saved', message)),
+                    listed_now=listed)
 
 
-def write(wiki: Wiki, prepared: Prepared) -> int:
-    """Save the planned pages; exit code 1 when the wipe guard fired."""
+def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
+    """Save the planned pages, then the bot's listing; exit code 1 when the wipe guard
+    fired (the bot's listing then stays as it was)."""
     if prepared.plan is None:
         for problem in prepared.problems:
-            info(f'directory: not saved: {problem.message}')
+            if problem.code == 'directory-not-saved':
+                info(f'directory: not saved: {problem.message}')
         return 1
     plan = prepared.plan
     for page in plan.pages:
         wiki.save(page.title, region_writer(REGION, page.body), plan.summary())
-    pointer = region_writer(REGION, stale_body(wiki.settings.pages.directory))
+        guard.wrote(page.title, page.body)
+    pointer = stale_body(wiki.settings.pages.directory)
     for title in prepared.stale:
-        wiki.save(title, pointer, 'leadership-bot: directory subpage no longer used')
+        wiki.save(title, region_writer(REGION, pointer),
+                  'leadership-bot: directory subpage no longer used')
+        guard.wrote(title, pointer)
     if prepared.json_text is not None:
         wiki.save(wiki.settings.pages.directory_json, replacement(prepared.json_text),
                   plan.summary() + ' (JSON copy)', content_model='json')
+    name = listing_name(wiki.settings.pages.directory)
+    if (set(plan.listing) != prepared.listed_now or plan.changed or not prepared.stored
+            or guard.restore(name)):
+        wiki.save_own(name, listing_data(plan.listing, wiki.settings.pages.directory),
+                      f'{plan.summary()} (the bot\'s listing for '
+                      f'[[{wiki.settings.pages.directory}]])')
     info(f'directory: {sum(len(p.users) for p in plan.pages)} organizers on '
          f'{len(plan.pages)} pages; {plan.summary()}')
     return 0
-

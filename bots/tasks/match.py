@@ -1,4 +1,9 @@
-"""``match``: the mentorship matches page (pairs, and mentees waiting for a mentor)."""
+"""``match``: the mentorship matches page (pairs, and mentees waiting for a mentor).
+
+The pairs of earlier runs come from the bot's own data page (:mod:`bots.state`), never
+from the matches page, which anyone can edit: a row someone adds or changes there makes
+no pair, keeps none and notifies nobody; it is reported and written over.
+"""
 
 from __future__ import annotations
 
@@ -18,49 +23,79 @@ from bots.matching import (
     render_matches,
 )
 from bots.model import Problem, Snapshot
-from bots.regions import MarkerError, read_region, region_writer, replace_region
+from bots.regions import MarkerError, region_writer, replace_region
+from bots.state import RegionGuard, pairs_data, pairs_from, pairs_name
 from bots.wiki import Wiki, info
 
 
 @dataclasses.dataclass(frozen=True)
 class Prepared:
-    """The planned matching, the pairs on the page now, and why it cannot be saved."""
+    """The planned matching, the bot's pairs before this run, and what to report."""
 
     matching: Matching
     body: str
-    on_page: tuple[Pair, ...]
-    problems: tuple[Problem, ...]
+    previous: tuple[Pair, ...]  # the pairs the bot made before this run
+    problems: tuple[Problem, ...]  # for the report
+    blocked: bool = False  # broken markers: the page must not be saved
+    stored: bool = True  # whether the bot's data page holds ``previous`` already
+
+
+def previous_pairs(wiki: Wiki, guard: RegionGuard) -> tuple[tuple[Pair, ...], bool]:
+    """The pairs the bot made before this run, and whether its data page holds them.
+
+    Before the data page exists (the first run of this version), the pairs are read from
+    the bot's own latest revision of the matches page (``rvuser``): what the bot itself
+    wrote there, never a later edit by anyone else.
+    """
+    title = wiki.settings.pages.mentorship
+    stored = pairs_from(wiki.read_own(pairs_name(title)))
+    if stored is not None:
+        return stored, True
+    return tuple(sorted(read_pairs(guard.own_region(title, REGION)))), False
 
 
 def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
-            today: dt.date | None = None) -> Prepared:
-    """Match mentees with the listed mentors, keeping the pairs the page holds."""
+            guard: RegionGuard, today: dt.date | None = None) -> Prepared:
+    """Match mentees with the listed mentors, keeping the pairs the bot made before."""
     settings = wiki.settings
     title = settings.pages.mentorship
     text = wiki.text(title)
-    problems: tuple[Problem, ...] = ()
+    problems: list[Problem] = []
+    blocked = False
     try:
         replace_region(text, REGION, '')
     except MarkerError as exc:
-        problems = (Problem(title, 'matches-not-saved',
-                            f'The matches page was not saved: {exc}. Put both markers back '
-                            'around the generated tables; the bot will not guess.'),)
-    on_page = tuple(read_pairs(read_region(text, REGION)))
+        blocked = True
+        problems.append(Problem(title, 'matches-not-saved',
+                                f'The matches page was not saved: {exc}. Put both markers '
+                                'back around the generated tables; the bot will not guess.'))
+    changed = guard.check(title, REGION, text)
+    if changed:
+        problems.append(changed)
+    previous, stored = previous_pairs(wiki, guard)
     matching = match(find_mentees(snapshot.requests), find_mentors(organizers),
-                     settings.network.mentor_capacity, on_page,
+                     settings.network.mentor_capacity, previous,
                      today or dt.datetime.now(dt.UTC).date())
-    return Prepared(matching, render_matches(matching, wiki.language_names()), on_page,
-                    problems)
+    return Prepared(matching, render_matches(matching, wiki.language_names()), previous,
+                    tuple(problems), blocked, stored)
 
 
-def write(wiki: Wiki, prepared: Prepared) -> int:
-    """Save the matches region; exit code 1 when its markers are broken."""
-    if prepared.problems:
+def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
+    """Save the matches region, then the bot's pairs; exit code 1 when its markers are
+    broken (the bot's pairs then stay as they were)."""
+    if prepared.blocked:
         return 1
-    before = {(p.mentee, p.mentor) for p in prepared.on_page}
+    title = wiki.settings.pages.mentorship
+    before = {(p.mentee, p.mentor) for p in prepared.previous}
     after = {(p.mentee, p.mentor) for p in prepared.matching.pairs}
     summary = (f'leadership-bot: mentorship matches +{len(after - before)} '
                f'−{len(before - after)} pairs, {len(prepared.matching.unmatched)} waiting')
-    wiki.save(wiki.settings.pages.mentorship, region_writer(REGION, prepared.body), summary)
+    wiki.save(title, region_writer(REGION, prepared.body), summary)
+    guard.wrote(title, prepared.body)
+    name = pairs_name(title)
+    if (set(prepared.matching.pairs) != set(prepared.previous) or not prepared.stored
+            or guard.restore(name)):
+        wiki.save_own(name, pairs_data(prepared.matching.pairs, title),
+                      f'{summary} (the bot\'s pairs for [[{title}]])')
     info(f'match: {len(after)} pairs, {len(prepared.matching.unmatched)} mentees waiting')
     return 0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bots.model import Snapshot
+from bots.model import Problem, Snapshot
 from bots.regions import read_region, region_writer
 from bots.rendering import render_report
+from bots.state import RegionGuard
 from bots.wiki import Wiki, info
 
 REGION = 'report'
@@ -22,10 +23,19 @@ def _rows(body: str) -> set[str]:
     return {line for line in body.splitlines() if line.startswith('| [[')}
 
 
-def run(wiki: Wiki, snapshot: Snapshot) -> int:
+def prepare(wiki: Wiki, guard: RegionGuard) -> tuple[Problem, ...]:
+    """A human edit inside the report page's region, as a problem to report."""
+    title = wiki.settings.pages.report
+    changed = guard.check(title, REGION, wiki.text(title))
+    return (changed,) if changed else ()
+
+
+def run(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard) -> int:
     """Write the report region; returns the exit code."""
     body = render_report(snapshot, wiki.site.username() or 'the bot',
                          wiki.settings.pages.request_prefix)
-    wiki.save(wiki.settings.pages.report, region_writer(REGION, body), summary_for)
+    title = wiki.settings.pages.report
+    wiki.save(title, region_writer(REGION, body), summary_for)
+    guard.wrote(title, body)
     info(f'report: {len(snapshot.problems)} problems in {snapshot.pages_read} request pages')
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -18,11 +19,15 @@ from .conftest import Seeded
 BEGIN, END = markers('directory')
 
 
-def config(tmp_path: Path, name: str, **directory: object) -> Path:
-    """A config writing its own directory and report pages from the seeded requests."""
-    return write_config(tmp_path / f'{name}.yaml', {'site': 'local:local', 'pages': {
-        'directory': f'Test {name} directory', 'report': f'Test {name} report',
-        'directory_json': f'Test {name} directory.json'}, 'directory': directory})
+def config(tmp_path: Path, name: str, prefix: str | None = None, **directory: object) -> Path:
+    """A config writing its own directory and report pages from the seeded requests
+    (or from those under ``prefix``)."""
+    pages = {'directory': f'Test {name} directory', 'report': f'Test {name} report',
+             'directory_json': f'Test {name} directory.json'}
+    if prefix:
+        pages['request_prefix'] = prefix
+    return write_config(tmp_path / f'{name}-{len(list(tmp_path.iterdir()))}.yaml',
+                        {'site': 'local:local', 'pages': pages, 'directory': directory})
 
 
 def lastrevid(session: WikiSession, title: str) -> int:
@@ -32,6 +37,12 @@ def lastrevid(session: WikiSession, title: str) -> int:
 
 def listed(session: WikiSession, title: str) -> set[str]:
     return set(listed_rows(read_region(session.text(title), 'directory')))
+
+
+def row_of(text: str, user: str) -> str:
+    """The directory row of ``user`` as the page shows it."""
+    return next(line for line in text.splitlines()
+                if line.startswith(f'| [[User:{user}|'))
 
 
 def test_directory_keeps_human_text_and_makes_no_edit_when_nothing_changed(
@@ -47,7 +58,7 @@ def test_directory_keeps_human_text_and_makes_no_edit_when_nothing_changed(
     assert 'Ngozi Okafor' in organizers
     assert 'Sophie Laurent' not in organizers  # said directory = no on a newer request
     # Her newer request was filed by someone else and is unverified: the row comes from hers.
-    row = listed_rows(read_region(text, 'directory'))['Marie-Ève Tremblay']
+    row = row_of(text, 'Marie-Ève Tremblay')
     assert 'Wikimania 2026 organizers track' in row and '|| usca ||' in row
     # The community adds an outro; the bot keeps both across runs and edits nothing new.
     admin_session.edit(title, text + '\n\n== Talk to us ==\nOutro by a human.')
@@ -64,23 +75,39 @@ def test_directory_keeps_human_text_and_makes_no_edit_when_nothing_changed(
 def test_wipe_guard_refuses_then_force_removal_saves(tmp_path, pywikibot_dir, admin_session,
                                                      seeded: Seeded):
     cfg = config(tmp_path, 'wipe')
-    title = 'Test wipe directory'
+    title, report = 'Test wipe directory', 'Test wipe report'
+    # Rows a human typed between the markers before the bot ever wrote there were never
+    # listed by the bot: replacing them removes nobody, and nobody is reported.
     ghosts = '\n'.join(f'| [[User:Ghost {i}|Ghost {i}]] ([[User talk:Ghost {i}|talk]]) || ssa'
                        for i in range(30))
-    before = f'Intro\n{BEGIN}\n{{| class="wikitable"\n{ghosts}\n|}}\n{END}\nOutro'
-    admin_session.edit(title, before)
-    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    admin_session.edit(title, f'Intro\n{BEGIN}\n{{| class="wikitable"\n{ghosts}\n|}}\n{END}\nOutro')
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    assert result.code == 0, result.stderr
+    before = admin_session.text(title) or ''
+    everyone = listed(admin_session, title)
+    assert 'Ghost 1' not in before and 'Ngozi Okafor' in everyone
+    rows = report_rows(admin_session.text(report) or '')
+    assert not {(title, 'directory-not-saved'), (title, 'unauthorized-change')} & set(rows)
+
+    # Only the requests whose titles start with N count now (a config mistake): the run
+    # would drop most of the organizers the bot listed, so it saves nothing.
+    narrow = config(tmp_path, 'wipe', prefix='Leadership network/Requests/N')
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{narrow}')
     assert result.code == 1
     assert admin_session.text(title) == before
-    rows = report_rows(admin_session.text('Test wipe report') or '')
-    assert (title, 'directory-not-saved') in rows
-    assert 'would remove 30 of 30' in (admin_session.text('Test wipe report') or '')
+    text = admin_session.text(report) or ''
+    assert (title, 'directory-not-saved') in report_rows(text)
+    found = re.search(r'would remove (\d+) of (\d+) listed organizers', text)
+    assert found and int(found[2]) == len(everyone)
+    assert int(found[1]) >= len(everyone) - 2 and int(found[1]) > 0.2 * len(everyone)
 
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}', '-force-removal')
+    result = run_bot(pywikibot_dir, 'directory', f'-config:{narrow}', '-force-removal')
     assert result.code == 0, result.stderr
     text = admin_session.text(title) or ''
     assert text.startswith('Intro\n') and text.endswith('\nOutro')
-    assert 'Ghost 1' not in text and 'Ngozi Okafor' in listed(admin_session, title)
+    remaining = listed(admin_session, title)
+    assert 'Ngozi Okafor' in remaining and remaining < everyone
+    assert len(everyone - remaining) == int(found[1])
 
 
 def test_broken_markers_are_reported_and_nothing_is_saved(tmp_path, pywikibot_dir,

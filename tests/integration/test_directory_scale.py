@@ -6,6 +6,7 @@ ones quoted in the project notes.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 
@@ -13,6 +14,7 @@ import pytest
 
 from bots.directory import Organizer, plan_directory
 from bots.regions import replace_region
+from bots.state import listing_data
 
 REGIONS = ('mena', 'ssa', 'sa', 'eseap', 'ceeca', 'nwe', 'lac', 'usca', 'global')
 NAMES = {'en': 'English', 'fr': 'français', 'ar': 'العربية', 'hi': 'हिन्दी'}
@@ -41,6 +43,10 @@ def test_ten_thousand_organizers_save_and_render_within_limits(admin_session, re
                           NAMES, {})
     planned = time.perf_counter() - started
     assert sum(len(p.users) for p in plan.pages) == 10_000
+    # The bot's own listing (its data page) fits in one page too, as MediaWiki stores it.
+    listing = json.dumps(listing_data(plan.listing, 'Scale directory'), ensure_ascii=False,
+                         indent=4)
+    assert len(listing.encode('utf-8')) < MAX_BYTES / 2
     largest = 0
     for page in plan.pages:
         text = replace_region(None, 'directory', page.body)

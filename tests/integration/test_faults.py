@@ -8,7 +8,7 @@ family at the proxy). Whatever a faulty run does, it either completes correctly 
 once, the directory and matches complete, the humans' text kept.
 
 Every test has its own config and its own fresh volunteers: notice ids such as
-``listed:USER`` are global to the wiki.
+``listed:u<user id>`` are global to the wiki.
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ class Network:
     organizers: tuple[str, ...]  # directory = yes; the first ``mentors`` mentor
     mentees: tuple[str, ...]
     notices: frozenset[str]  # approved and listed notices due (matched: see the pairs)
+    keys: dict[str, str] = dataclasses.field(default_factory=dict)  # user -> 'u<user id>'
 
     @property
     def base(self) -> str:
@@ -123,6 +124,12 @@ def volunteer(wiki: LocalWiki, admin: WikiSession, name: str) -> WikiSession:
     return session(wiki, Account(name, VOLUNTEER_PASSWORD))
 
 
+def user_key(admin: WikiSession, name: str) -> str:
+    """``u<user id>``: a user's part of the ids of notices about them."""
+    users = admin.api(action='query', list='users', ususers=name)['query']['users']
+    return f'u{users[0]["userid"]}'
+
+
 def page_id(admin: WikiSession, title: str) -> int:
     return int(admin.api(action='query', titles=title, prop='info')['query']['pages'][0]
                ['pageid'])
@@ -148,6 +155,7 @@ def build_network(wiki: LocalWiki, admin: WikiSession, tmp_path: Path, name: str
     org_names = tuple(f'Fault {tag} Org {i:02d}' for i in range(organizers))
     mentee_names = tuple(f'Fault {tag} Mentee {i:02d}' for i in range(mentees))
     notices: set[str] = set()
+    keys: dict[str, str] = {}
     for i, user in enumerate(org_names + mentee_names):
         organizer = i < organizers
         lang = LANGUAGES[i % len(LANGUAGES)] if spread else 'en'
@@ -161,8 +169,9 @@ def build_network(wiki: LocalWiki, admin: WikiSession, tmp_path: Path, name: str
         volunteer(wiki, admin, user).edit(title, render_request(params))
         reviewer.edit(title, render_request({**params, 'status': 'approved'}))
         notices.add(f'approved:{page_id(admin, title)}')
+        keys[user] = user_key(admin, user)
         if organizer:
-            notices.add(f'listed:{user}')
+            notices.add(f'listed:{keys[user]}')
     network = Network(
         name=name,
         config=write_config(tmp_path / f'{tag}.yaml', {
@@ -171,7 +180,7 @@ def build_network(wiki: LocalWiki, admin: WikiSession, tmp_path: Path, name: str
                       'directory': f'{base} directory', 'mentorship': f'{base} mentorship',
                       'run': f'{base} run', 'optout': f'{base} opt-out'},
             'notify': {'since': '2025-01-01', 'max_per_run': 1000}}),
-        organizers=org_names, mentees=mentee_names, notices=frozenset(notices))
+        organizers=org_names, mentees=mentee_names, notices=frozenset(notices), keys=keys)
     # A human started the directory and the report: their text must survive everything.
     admin.edit(network.generated['directory'], INTRO)
     admin.edit(network.generated['report'], INTRO)
@@ -239,7 +248,8 @@ def pairs_on(admin: WikiSession, network: Network) -> set[tuple[str, str]]:
 def expected_notices(network: Network, pairs: Iterable[tuple[str, str]]) -> set[str]:
     """Every notice due: approved and listed ones, and matched for both sides of each pair
     (which mentor a mentee gets is the matching's business)."""
-    return set(network.notices) | {f'matched:{a}:{b}' for mentee, mentor in pairs
+    keys = network.keys
+    return set(network.notices) | {f'matched:{keys[a]}:{keys[b]}' for mentee, mentor in pairs
                                    for a, b in ((mentee, mentor), (mentor, mentee))}
 
 

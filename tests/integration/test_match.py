@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from bots.localwiki import REVIEWER, Account, LocalWiki
+from bots.localwiki import BOT, REVIEWER, Account, LocalWiki
 from bots.matching import read_pairs
 from bots.regions import read_region
 from bots.seeding import VOLUNTEER_PASSWORD, render_request
@@ -35,8 +36,14 @@ def config(tmp_path: Path) -> Path:
 
 
 def pairs_on(admin: WikiSession) -> set[tuple[str, str]]:
-    return {(p.mentee, p.mentor) for p in read_pairs(read_region(
+    """The pairs the page shows; they are the pairs the bot keeps in its own data page."""
+    shown = {(p.mentee, p.mentor) for p in read_pairs(read_region(
         admin.text('Test match pairs'), 'matches'))}
+    data = json.loads(admin.text(f'User:{BOT.name}/leadership-pairs/Test match pairs.json')
+                      or 'null')
+    assert data['page'] == 'Test match pairs'
+    assert {(p['mentee'], p['mentor']) for p in data['pairs']} == shown
+    return shown
 
 
 def matched_markers(admin: WikiSession, user: str) -> int:

@@ -1,8 +1,8 @@
 """Recognition notices on the real local wiki: each once, translated, every skip honoured.
 
 Every test has its own config (request prefix, report, run, directory and opt-out pages)
-and its own fresh volunteer accounts: notice ids such as ``listed:USER`` are global to the
-wiki, so no test may reuse a user another test notified. Exactly-once checks count the
+and its own fresh volunteer accounts: notice ids such as ``listed:u<user id>`` are global to
+the wiki, so no test may reuse a user another test notified. Exactly-once checks count the
 hidden markers on every user and user talk page of the wiki and the ``[notice ID]`` tokens
 in all the bot's contributions.
 """
@@ -89,6 +89,12 @@ def reviewer(wiki: LocalWiki) -> WikiSession:
 def page_id(session: WikiSession, title: str) -> int:
     return int(session.api(action='query', titles=title, prop='info')['query']['pages'][0]
                ['pageid'])
+
+
+def user_id(session: WikiSession, name: str) -> int:
+    """A user's id: notices about users are keyed on it (``listed:u<id>``)."""
+    return int(session.api(action='query', list='users', ususers=name)['query']['users'][0]
+               ['userid'])
 
 
 def lastrevid(session: WikiSession, title: str) -> int:
@@ -273,16 +279,17 @@ def test_each_event_posts_once_translated_and_a_rerun_posts_nothing(
     file_request(local_wiki, admin_session, prefix + 'Zoe', mentor, status=None,
                  mentor='yes', **listed)
     everyone = [fr, de, mentor, far, other, *peers]
-    expected = {f'approved:{approved}', f'completed:{completed}', f'milestone:{de}:1',
-                *(f'listed:{u}' for u in everyone)}
+    uid = {u: f'u{user_id(admin_session, u)}' for u in everyone}
+    expected = {f'approved:{approved}', f'completed:{completed}', f'milestone:{uid[de]}:1',
+                *(f'listed:{uid[u]}' for u in everyone)}
 
     ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
     assert_once(admin_session, expected)
     posted = markers_by_page(admin_session)
     assert sorted(posted[f'User talk:{fr}']) == sorted([f'approved:{approved}',
-                                                         f'listed:{fr}'])
+                                                         f'listed:{uid[fr]}'])
     assert sorted(posted[f'User talk:{de}']) == sorted(
-        [f'completed:{completed}', f'milestone:{de}:1', f'listed:{de}'])
+        [f'completed:{completed}', f'milestone:{uid[de]}:1', f'listed:{uid[de]}'])
 
     # French: the translation subpage exists; heading, text and summary are French.
     text = admin_session.text(f'User talk:{fr}') or ''
@@ -292,9 +299,9 @@ def test_each_event_posts_once_translated_and_a_rerun_posts_nothing(
                            'approuvée.')
     assert f'[[{prefix}Fr]]' in body and '{{' not in body and '[[User:LeadershipBot' in body
     assert summary_of(admin_session, f'approved:{approved}') == (
-        'Reconnaissance du leadership : Votre demande de leadership a été approuvée '
-        f'[notice approved:{approved}]')
-    head, body = section_of(text, f'listed:{fr}')
+        f'[notice approved:{approved}] '
+        'Reconnaissance du leadership : Votre demande de leadership a été approuvée')
+    head, body = section_of(text, f'listed:{uid[fr]}')
     assert head == 'Bienvenue dans l’annuaire des organisateurs de partenariats'
     assert '[[Test notify events directory|annuaire des organisateurs de partenariats]]' in body
     # Up to three peers sharing a language and the region, mentors first.
@@ -308,12 +315,12 @@ def test_each_event_posts_once_translated_and_a_rerun_posts_nothing(
     assert head == 'Your leadership request is completed'
     assert body.startswith(f"Hello {de}, your request for '''Test program''' is now completed.")
     assert summary_of(admin_session, f'completed:{completed}') == (
-        'Leadership recognition: Your leadership request is completed '
-        f'[notice completed:{completed}]')
-    head, body = section_of(text, f'milestone:{de}:1')
+        f'[notice completed:{completed}] '
+        'Leadership recognition: Your leadership request is completed')
+    head, body = section_of(text, f'milestone:{uid[de]}:1')
     assert head == 'Milestone: 1 completed leadership request'
     assert body.startswith(f'Hello {de}, you have now completed 1 leadership request.')
-    head, body = section_of(text, f'listed:{de}')
+    head, body = section_of(text, f'listed:{uid[de]}')
     assert head == 'Welcome to the partnership-organizer directory'
     assert 'Why not say hello?' not in body  # nobody shares her language and region
 
@@ -338,7 +345,8 @@ def test_no_repost_after_blanking_archiving_or_a_fresh_pywikibot_dir(
     talk, archive = f'User talk:{user}', f'User talk:{user}/Archive 1'
     pageid = file_request(local_wiki, admin_session, 'Test notify blank/One', user,
                           directory='yes')
-    ids = {f'approved:{pageid}', f'listed:{user}'}
+    listed = f'listed:u{user_id(admin_session, user)}'
+    ids = {f'approved:{pageid}', listed}
     ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
     assert_once(admin_session, ids)
 
@@ -351,8 +359,8 @@ def test_no_repost_after_blanking_archiving_or_a_fresh_pywikibot_dir(
     revids = {talk: lastrevid(admin_session, talk), archive: lastrevid(admin_session, archive)}
     ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
     assert {t: lastrevid(admin_session, t) for t in revids} == revids
-    assert markers_on_wiki(admin_session)[f'listed:{user}'] == 0
-    assert ledger(admin_session)[f'listed:{user}'] == 1
+    assert markers_on_wiki(admin_session)[listed] == 0
+    assert ledger(admin_session)[listed] == 1
 
     # Local state (the run cache, cookies, logs) deleted: a new pywikibot folder holding
     # nothing but its configuration. The run reads everything and posts nothing.
@@ -363,7 +371,7 @@ def test_no_repost_after_blanking_archiving_or_a_fresh_pywikibot_dir(
     output = ok(run_bot(fresh, 'all', f'-config:{config}'))
     assert 'notify: 0 notices posted' in output
     assert {t: lastrevid(admin_session, t) for t in revids} == revids
-    assert ledger(admin_session)[f'listed:{user}'] == 1
+    assert ledger(admin_session)[listed] == 1
     assert markers_on_wiki(admin_session)[f'approved:{pageid}'] == 1  # the archived one
 
 
@@ -414,6 +422,9 @@ SKIP_CASES: dict[str, str | None] = {
     'Protected': 'the talk page is protected against this bot',
     'Create Protected': 'the talk page is protected against this bot',
     'Redirect Outside': 'the talk page redirects outside user talk pages',
+    # Someone else's edit, even an admin's: only a page move or the user's own edit counts.
+    'Redirect Not Moved': (f'the talk page was made a redirect to User talk:{SKIP} Renamed '
+                           'New by Admin, not by a page move or by the user'),
     # Skipped, but the reason given is wrong: see test_redirect_chains_are_reported_as_such.
     'Double Redirect': 'the talk page redirects',
     'Redirect Loop': 'the talk page redirects',
@@ -423,11 +434,11 @@ SKIP_CASES: dict[str, str | None] = {
     'Bots Deny Another': None,
     'Blocked One Week': None,
     'Semi Protected': None,  # the bot is autoconfirmed
-    'Renamed Old': None,  # posted at User talk:Notify Skip Renamed New
+    'Renamed Old': None,  # redirected by the user: posted at User talk:Notify Skip Renamed New
 }
 
 
-def prepare_skip_case(admin: WikiSession, case: str) -> None:
+def prepare_skip_case(wiki: LocalWiki, admin: WikiSession, case: str) -> None:
     """Put the user's pages (and account) into the state the case describes."""
     user = f'{SKIP} {case}'
     talk, page = f'User talk:{user}', f'User:{user}'
@@ -464,6 +475,9 @@ def prepare_skip_case(admin: WikiSession, case: str) -> None:
         'Renamed Old': lambda: (
             admin.create_account(f'{SKIP} Renamed New', VOLUNTEER_PASSWORD, exist_ok=True),
             admin.edit(f'User talk:{SKIP} Renamed New', 'Welcome to my new name.'),
+            login(wiki, user).edit(talk, f'#REDIRECT [[User talk:{SKIP} Renamed New]]')),
+        'Redirect Not Moved': lambda: (
+            admin.create_account(f'{SKIP} Renamed New', VOLUNTEER_PASSWORD, exist_ok=True),
             admin.edit(talk, f'#REDIRECT [[User talk:{SKIP} Renamed New]]')),
     }
     if case in setups:
@@ -485,7 +499,7 @@ def test_every_skip_reason_is_honoured_and_reported(tmp_path, local_wiki, pywiki
         pageid = file_request(local_wiki, admin_session, f'Test notify skips/{case}', user,
                               **extra)
         ids[case] = f'approved:{pageid}'
-        prepare_skip_case(admin_session, case)
+        prepare_skip_case(local_wiki, admin_session, case)
     talk_pages = [f'User talk:{SKIP} {c}' for c in SKIP_CASES] + [
         f'User talk:{SKIP} {p}' for p in ('Double Mid', 'Double End', 'Loop Mid', 'Renamed New')]
     before = {t: lastrevid(admin_session, t) for t in talk_pages}
@@ -578,7 +592,8 @@ def test_decisions_before_since_never_notify(tmp_path, local_wiki, pywikibot_dir
                           directory='yes')
     output = ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
     assert 'notify: 0 notices posted, 0 skipped, 0 waiting' in output
-    assert_none(admin_session, {f'approved:{pageid}', f'listed:{user}'})
+    assert_none(admin_session, {f'approved:{pageid}',
+                                f'listed:u{user_id(admin_session, user)}'})
     assert lastrevid(admin_session, f'User talk:{user}') == 0
     assert report_rows(admin_session.text('Test notify since report') or '') == []
 
@@ -661,8 +676,8 @@ def test_simulate_posts_nothing_and_shows_the_section(tmp_path, local_wiki, pywi
     pageid = file_request(local_wiki, admin_session, title, user, lang='es')
     output = ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-simulate'))
     assert (f'User talk:{user}: would add section "Tu solicitud de liderazgo fue aprobada" '
-            '(Reconocimiento de liderazgo: Tu solicitud de liderazgo fue aprobada '
-            f'[notice approved:{pageid}]):\n'
+            f'([notice approved:{pageid}] '
+            'Reconocimiento de liderazgo: Tu solicitud de liderazgo fue aprobada):\n'
             f'{{{{subst:Leadership recognition/es|event=approved|user={user}|'
             f'program=Test program|request={title}}}}} '
             f'<!-- leadership-bot notice approved:{pageid} --> ~~~~') in output

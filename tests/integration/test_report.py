@@ -114,11 +114,12 @@ def test_trust_rules_on_fresh_pages(tmp_path, local_wiki, pywikibot_dir, admin_s
     # Approved by an admin: admins count as reviewers.
     owner.edit('Test trust/By admin', request_text('Ngozi Okafor'))
     admin_session.edit('Test trust/By admin', request_text('Ngozi Okafor', status='approved'))
-    # Several edits after the decision that keep the status: still authorized.
+    # Several edits by the requester after the decision that keep the status: still
+    # authorized.
     owner.edit('Test trust/Long', request_text('Ngozi Okafor'))
     reviewer.edit('Test trust/Long', request_text('Ngozi Okafor', status='approved'))
     for i in range(4):
-        other.edit('Test trust/Long', request_text('Ngozi Okafor', status='approved',
+        owner.edit('Test trust/Long', request_text('Ngozi Okafor', status='approved',
                                                    goals=f'edit {i}'))
 
     result = run_bot(pywikibot_dir, 'report', f'-config:{config}')

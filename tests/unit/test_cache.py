@@ -6,14 +6,14 @@ import datetime as dt
 
 from bots.cache import Cache, opened
 from bots.cli import unchanged
-from bots.model import Attribution, RequestPage
+from bots.model import RequestPage, Revision
 
 T = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
 
 
 def page(title: str, revid: int) -> RequestPage:
     return RequestPage(title=title, page_id=revid * 10, revid=revid, text=f'text {revid}',
-                       contributors=frozenset({'Ngozi Okafor', 'Łukasz'}), timestamp=T)
+                       timestamp=T, parentid=revid - 1, user='Łukasz', sha1='ab')
 
 
 def test_pages_round_trip_and_stale_pages_are_forgotten(tmp_path):
@@ -28,15 +28,15 @@ def test_pages_round_trip_and_stale_pages_are_forgotten(tmp_path):
 
 def test_derived_data_is_keyed_by_revision(tmp_path):
     cache = Cache(tmp_path / 'c.sqlite3')
-    attribution = Attribution('approved', 'approved', 'Reviewer', T, T)
-    cache.store_attribution('A', 5, 'reviewers-1', attribution)
-    assert cache.attribution('A', 5, 'reviewers-1') == attribution
-    assert cache.attribution('A', 6, 'reviewers-1') is None
-    assert cache.attribution('A', 5, 'reviewers-2') is None
+    parsed = Revision(5, 4, 'Reviewer', T, {'user': 'Amina', 'status': 'approved'},
+                      sha1='cd', moved_from='User:Amina/Draft')
+    hidden = Revision(6, 5, '', T, None)
+    cache.store_revisions([parsed, hidden])
+    assert cache.revisions([5, 6, 7]) == {5: parsed, 6: hidden}
     cache.store_text('Report', 7, 'body')
     assert cache.text('Report', 7) == 'body' and cache.text('Report', 8) is None
-    cache.store_users(['Ngozi Okafor'])
-    assert cache.known_users(['Ngozi Okafor', 'Nobody']) == {'Ngozi Okafor'}
+    cache.store_user_ids({'Ngozi Okafor': 7})
+    assert cache.user_ids(['Ngozi Okafor', 'Nobody']) == {'Ngozi Okafor': 7}
     cache.close()
 
 

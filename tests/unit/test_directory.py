@@ -114,6 +114,8 @@ def test_changes_against_previous_rows():
     assert second.removed_share == pytest.approx(1 / 3)
     same = plan([organizer('A'), organizer('B'), organizer('C')], previous=previous)
     assert (same.added, same.removed, same.changed) == (set(), set(), set())
+    # What the bot keeps in its data page is what its own page would give back.
+    assert first.listing == previous and set(second.listing) == {'A', 'B', 'D'}
 
 
 def test_row_shows_language_names_and_escapes_free_text():

@@ -35,7 +35,7 @@ from bots.notices import (
     posted_ids,
     summary_token,
 )
-from bots.parsing import _URL, Vocabulary, parse_request, read_status
+from bots.parsing import _URL, Vocabulary, parse_request, read_fields
 from bots.regions import MarkerError, markers, read_region, replace_region
 from bots.rendering import plain
 from bots.seeding import render_request
@@ -49,6 +49,7 @@ from bots.settings import (
     parse_settings,
 )
 from bots.settings import Vocabulary as VocabularySettings
+from bots.trust import value_key
 
 SETTINGS = Settings()
 TEMPLATE = SETTINGS.pages.request_template
@@ -259,7 +260,7 @@ PAGE_TEXTS = st.one_of(wikitext(MARKUP + FIELD_WORDS), TEMPLATE_PAGES, damaged_r
 
 
 def parse(text: str) -> tuple[Request | None, list]:
-    page = RequestPage(title=PAGE, page_id=7, revid=70, text=text, contributors=frozenset())
+    page = RequestPage(title=PAGE, page_id=7, revid=70, text=text)
     return parse_request(page, TEMPLATE, VOCABULARY)
 
 
@@ -277,7 +278,7 @@ def test_parse_request_never_raises(text: str) -> None:
     assert all(p.code in PROBLEM_CODES for p in problems)
     assert all(p.page == PAGE for p in problems)
     assert request is None or request.user == normalize_username(request.user)
-    assert read_status(text, TEMPLATE) in STATUSES
+    assert value_key('status', read_fields(text, TEMPLATE).values.get('status')) in STATUSES
 
 
 @fuzz(50)
@@ -307,7 +308,8 @@ def test_rendered_request_parses_back(case: tuple[dict[str, str], dict[str, obje
     request, problems = parse(text)
     assert problems == []
     assert request == Request(page=PAGE, page_id=7, revid=70, **expected)  # type: ignore[arg-type]
-    assert read_status(text, TEMPLATE) == expected.get('status', 'submitted')
+    assert value_key('status', read_fields(text, TEMPLATE).values.get('status')) == \
+        expected.get('status', 'submitted')
 
 
 @fuzz(200)

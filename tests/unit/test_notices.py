@@ -1,28 +1,40 @@
-"""Which notices are due, which are skipped, and their text."""
+"""Which notices are due, which are skipped, their text, the ledger and provenance."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
 
 from bots.directory import Organizer
+from bots.matching import Pair
 from bots.messages import message
 from bots.model import Checked, Request
 from bots.notices import (
+    SUMMARY_LIMIT,
     Notice,
     Recipient,
+    RedirectFacts,
+    TemplatePage,
     bots_template_denies,
+    canonical_ids,
     due_notices,
     heading,
+    ledger_data,
+    ledger_ids,
     marker,
     notice_text,
     pick_peers,
     posted_ids,
+    redirect_problem,
     skip_reason,
     summary,
     summary_token,
+    template_call,
+    template_problem,
+    truncate_bytes,
 )
 
 SINCE = dt.date(2026, 1, 1)
@@ -50,9 +62,14 @@ def organizer(user: str, **changes: object) -> Organizer:
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
-def due(requests, organizers=(), events=EVENTS, milestones=(2,)):
+# MediaWiki user ids: notice ids about users are keyed on them.
+USER_IDS = {'A': 11, 'B': 12, 'C': 13, 'Me': 14}
+
+
+def due(requests, organizers=(), events=EVENTS, milestones=(2,), pairs=(), user_ids=None):
     return due_notices(requests, list(organizers), {o.user for o in organizers}, events,
-                       milestones, SINCE, 'Dir')
+                       milestones, SINCE, 'Dir', pairs, 'Mentorship',
+                       user_ids=USER_IDS if user_ids is None else user_ids)
 
 
 def ids(notices: list[Notice]) -> list[str]:
@@ -68,9 +85,9 @@ def ids(notices: list[Notice]) -> list[str]:
     ([checked('A', 1, 'approved', decided=-5)], []),  # before notify.since
     ([checked('A', 1, 'approved', decided=None)], []),  # no authorized decision time
     ([checked('A', 1, 'completed', 3), checked('A', 2, 'completed', 5)],
-     ['completed:1', 'completed:2', 'milestone:A:2']),
+     ['completed:1', 'completed:2', 'milestone:u11:2']),
     ([checked('A', 1, 'completed', -9), checked('A', 2, 'completed', 5)],
-     ['completed:2', 'milestone:A:2']),
+     ['completed:2', 'milestone:u11:2']),
     ([checked('A', 1, 'completed', -9), checked('A', 2, 'completed', -5)], []),
 ])
 def test_due_events(requests, expected):
@@ -87,7 +104,7 @@ def test_listed_names_peers_and_respects_since():
     requests = [checked('A', 1, 'approved'), checked('B', 2, 'approved', updated=-30)]
     organizers = [organizer('A'), organizer('B', mentor=True), organizer('C')]
     listed = [n for n in due(requests, organizers) if n.event == 'listed']
-    assert ids(listed) == ['listed:A']  # B's request was last touched before since
+    assert ids(listed) == ['listed:u11']  # B's request was last touched before since
     assert dict(listed[0].params) == {'directory': 'Dir', 'peer1': 'B', 'peer2': 'C'}
 
 
@@ -181,3 +198,143 @@ def test_heading_of_each_event_is_translated():
     notice = due([checked('A', 1, 'approved')])[0]
     assert heading(notice, 'es') == 'Tu solicitud de liderazgo fue aprobada'
     assert heading(notice, None) == 'Your leadership request was approved'
+
+
+# -- ids on stable keys -----------------------------------------------------------------------
+
+
+def test_user_events_are_keyed_on_user_ids_and_need_one():
+    requests = [checked('A', 1, 'completed', 3), checked('A', 2, 'completed', 5),
+                checked('B', 3, 'approved'), checked('Nobody', 4, 'completed', 3),
+                checked('Nobody', 5, 'completed', 4)]
+    organizers = [organizer('A'), organizer('B', mentor=True), organizer('Nobody')]
+    pairs = [Pair(mentee='A', mentor='B', since=SINCE), Pair('Nobody', 'B', SINCE)]
+    found = ids(due(requests, organizers, events=(*EVENTS, 'matched'), pairs=pairs))
+    assert sorted(found) == sorted([
+        'completed:1', 'completed:2', 'approved:3', 'completed:4', 'completed:5',
+        'milestone:u11:2', 'listed:u11', 'listed:u12', 'matched:u11:u12', 'matched:u12:u11'])
+
+
+def test_a_renamed_user_keeps_the_ids_of_their_notices():
+    before = due([checked('Old name', 1, 'completed', 3), checked('Old name', 2, 'completed', 5)],
+                 [organizer('Old name')], user_ids={'Old name': 7})
+    after = due([checked('New name', 1, 'completed', 3), checked('New name', 2, 'completed', 5)],
+                [organizer('New name')], user_ids={'New name': 7})
+    assert ids(before) == ids(after)
+    assert {'listed:u7', 'milestone:u7:2'} <= set(ids(after))
+
+
+LONG = 'Ŝ' * 160  # 320 bytes in UTF-8, near MediaWiki's longest user names
+
+
+@pytest.mark.parametrize('lang', [None, 'fr', 'es'])
+def test_summary_starts_with_the_id_and_stays_within_500_bytes(lang):
+    notice = Notice(id='matched:u12345678:u87654321', event='matched', user=LONG, when=None,
+                    lang=lang, allowed=True, params=(('partner', LONG + ' ' + LONG),), page='P')
+    text = summary(notice, lang)
+    assert text.startswith('[notice matched:u12345678:u87654321] ')
+    assert len(text.encode()) <= SUMMARY_LIMIT
+    assert posted_ids([text], ()) == {notice.id}
+
+
+def test_a_short_summary_is_not_cut():
+    notice = due([checked('A', 1, 'approved')])[0]
+    assert summary(notice, None) == (
+        '[notice approved:1] Leadership recognition: Your leadership request was approved')
+
+
+@pytest.mark.parametrize(('text', 'limit', 'expected'), [
+    ('short', 10, 'short'),
+    ('exactly ten', 11, 'exactly ten'),
+    ('a longer text', 8, 'a lon…'),
+    ('ŜŜŜŜ', 6, 'Ŝ…'),  # never half a character
+])
+def test_truncate_bytes(text, limit, expected):
+    assert truncate_bytes(text, limit) == expected
+    assert len(truncate_bytes(text, limit).encode()) <= limit
+
+
+# -- the ledger -------------------------------------------------------------------------------
+
+
+def test_old_name_based_ids_are_read_as_user_ids():
+    old = {'listed:Alice', 'milestone:Alice:5', 'matched:Alice:Bob', 'matched:Alice:Gone',
+           'approved:12', 'listed:u3'}
+    assert canonical_ids(old, {'Alice': 1, 'Bob': 2}) == old | {
+        'listed:u1', 'milestone:u1:5', 'matched:u1:u2'}
+
+
+def test_ledger_page_round_trip_and_garbage():
+    posted = {'approved:12', 'approved:3', 'listed:u5', 'milestone:u5:10', 'milestone:u5:2',
+              'matched:u5:u6', 'completed:3'}
+    data = ledger_data(posted)
+    assert data == {'schema': 1, 'posted': {
+        'approved': '3 12', 'completed': '3', 'listed': 'u5', 'matched': 'u5:u6',
+        'milestone': 'u5:2 u5:10'}}
+    assert ledger_ids(json.loads(json.dumps(data))) == posted
+    for garbage in (None, [], 'x', {'posted': []}, {'posted': {'approved': 5}}):
+        assert ledger_ids(garbage) == set()
+
+
+def test_ledger_page_stays_far_below_2_mb_at_10000_requests():
+    """Every event for 10,000 requests and users, with 8-digit ids, as MediaWiki stores
+    the page (it re-formats JSON with tab indents)."""
+    n, base = 10_000, 40_000_000
+    posted = {f'{e}:{base + i}' for i in range(n) for e in ('approved', 'completed')}
+    posted |= {f'listed:u{base + i}' for i in range(n)}
+    posted |= {f'milestone:u{base + i}:{m}' for i in range(0, n, 4) for m in (2, 5, 10, 25)}
+    posted |= {f'matched:u{base + i}:u{base + i + 1}' for i in range(n)}
+    stored = json.dumps(ledger_data(posted), indent='\t', ensure_ascii=False)
+    assert len(stored.encode()) < 2 * 1024 * 1024 / 3
+    assert ledger_ids(json.loads(stored)) == posted
+
+
+# -- provenance -------------------------------------------------------------------------------
+
+TRUSTED = {'Admin', 'Reviewer', 'LeadershipBot'}
+
+
+@pytest.mark.parametrize(('page', 'problem'), [
+    (TemplatePage('Template:T', 5, 'Reviewer', protected=False), False),
+    (TemplatePage('Template:T', 5, 'LeadershipBot', protected=False), False),
+    (TemplatePage('Template:T', 5, '203.0.113.9', protected=True), False),  # admins only
+    (TemplatePage('Template:T', 0, None, protected=False), False),  # missing: no text
+    (TemplatePage('Template:T', 5, '203.0.113.9', protected=False), True),
+    (TemplatePage('Template:T', 5, None, protected=False), True),  # hidden author
+])
+def test_template_trust(page, problem):
+    found = template_problem(page, TRUSTED, 2)
+    assert (found is not None) is problem
+    if found:
+        assert (found.page, found.code) == ('Template:T', 'notice-template-untrusted')
+        assert (page.user or 'a hidden user') in found.message and '2 notices wait' in found.message
+
+
+def facts(**changes: object) -> RedirectFacts:
+    base = RedirectFacts(source='User talk:X', target='User talk:Y', owner_exists=True,
+                         made_by='Z')
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(('redirect', 'reason'), [
+    (facts(made_by='X'), None),  # the user's own edit
+    (facts(moved_by='Admin', made_by='Admin'), None),  # a rename's page move
+    (facts(moved_by='X', made_by='X'), None),
+    (facts(moved_by='Renamer', renamed_to_target=True), None),  # a global rename
+    (facts(), 'made a redirect to User talk:Y by Z, not by a page move or by the user'),
+    (facts(made_by=None), 'by a hidden user'),
+    (facts(moved_by='Z'), 'moved to User talk:Y by Z, who is neither'),
+    (facts(made_by='X', owner_exists=False), 'not the talk page of an existing user'),
+    (facts(moved_by='Admin', owner_exists=False), 'not the talk page of an existing user'),
+])
+def test_redirect_provenance(redirect, reason):
+    found = redirect_problem('X', redirect, TRUSTED)
+    assert (found is None) if reason is None else (reason in (found or '')), found
+
+
+def test_the_template_call_to_vet_is_the_posted_one_without_subst():
+    notice = due([checked('A', 1, 'approved', lang='fr')])[0]
+    posted = template_call(notice, 'Template:Leadership recognition', {'fr'})
+    vetted = template_call(notice, 'Template:Leadership recognition', {'fr'}, subst=False)
+    assert vetted == posted.replace('{{subst:', '{{', 1)
+    assert vetted.startswith('{{Leadership recognition/fr|event=approved|')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bots.model import FIELDS, RequestPage
-from bots.parsing import ALIASES, Vocabulary, parse_request, read_status
+from bots.parsing import ALIASES, FieldRead, Vocabulary, parse_request, validate
 from bots.settings import Settings
 
 SETTINGS = Settings()
@@ -24,10 +25,12 @@ VALID = ('{{Leadership request\n| user = Ngozi Okafor\n| type = attend\n'
          '| program = GLAM bootcamp\n| region = ssa\n')
 
 
-def parse(text: str):
-    page = RequestPage(title='Leadership network/Requests/X', page_id=7, revid=70, text=text,
-                       contributors=frozenset())
-    return parse_request(page, TEMPLATE, VOCABULARY)
+PAGE = RequestPage(title='Leadership network/Requests/X', page_id=7, revid=70, text='')
+
+
+def parse(text: str, redirect_words: tuple[str, ...] = ('#REDIRECT',)):
+    return parse_request(dataclasses.replace(PAGE, text=text), TEMPLATE, VOCABULARY,
+                         redirect_words)
 
 
 def codes(text: str) -> list[str]:
@@ -137,16 +140,80 @@ def test_last_repeated_parameter_wins_like_mediawiki():
     assert request is not None and request.region == 'lac'
 
 
-@pytest.mark.parametrize(('text', 'status'), [
-    (VALID + '| status = APPROVED }}', 'approved'),
-    (VALID + '| status = under_review }}', 'under-review'),
-    (VALID + '| status = nonsense }}', 'submitted'),
-    (VALID + '}}', 'submitted'),
-    ('', 'submitted'),
-    (VALID + '| status = approved }}' + VALID + '}}', 'submitted'),
+def test_a_comment_in_a_parameter_name_does_not_hide_it():
+    """MediaWiki drops comments in names, and the last of repeated names wins."""
+    request, problems = parse(VALID + '| user<!-- --> = Amina\n}}')
+    assert problems == [] and request is not None and request.user == 'Amina'
+
+
+@pytest.mark.parametrize('text', [
+    '{{#if: x | ' + VALID + '}} }}',
+    '{{Box|' + VALID + '}}}}',
+    '<ref>' + VALID + '}}</ref>',
+    VALID.replace('request', 'request{{{|}}}', 1) + '}}',
 ])
-def test_read_status(text, status):
-    assert read_status(text, TEMPLATE) == status
+def test_a_template_not_written_directly_on_the_page_is_refused(text):
+    request, problems = parse(text)
+    assert request is None
+    assert [p.code for p in problems] == ['missing-field']
+    assert 'directly on the page' in problems[0].message
+
+
+def test_a_request_template_in_a_value_makes_the_page_unusable():
+    """The page shows two boxes (the value is shown), so neither counts."""
+    request, problems = parse(VALID + '| location = {{Leadership request}}\n}}')
+    assert request is None
+    assert [(p.code, p.user) for p in problems] == [('multiple-requests', None)]
+
+
+@pytest.mark.parametrize(('name', 'text'), [
+    ('parser function', VALID + '| {{lc:USER}} = Mallet\n}}'),
+    ('argument default', VALID + '| {{{|user}}} = Mallet\n}}'),
+])
+def test_a_parameter_name_made_by_a_template_makes_the_page_unusable(name, text):
+    """MediaWiki reads {{lc:USER}} = Mallet as user = Mallet: the bot cannot tell."""
+    request, problems = parse(text)
+    assert request is None, name
+    assert [p.code for p in problems] == ['invalid-value']
+    assert 'plain text' in problems[0].message
+
+
+@pytest.mark.parametrize('words', [('#REDIRECT',), ('#REDIRECT', '#WEITERLEITUNG')])
+def test_a_redirect_is_not_a_request(words):
+    target = '#WEITERLEITUNG' if len(words) > 1 else '#redirect'
+    assert parse(f'  {target} [[Leadership network/Requests/Y]]\n' + VALID + '}}',
+                 words) == (None, [])
+
+
+@pytest.mark.parametrize('text', [
+    '<includeonly>' + VALID + '}}</includeonly>',
+    '<includeonly>' + VALID + '}}',
+    '<nowiki>' + VALID + '}}</nowiki>',
+    '<!-- ' + VALID + '}}',
+])
+def test_a_template_the_page_does_not_render_is_no_request(text):
+    request, problems = parse(text)
+    assert request is None
+    assert [p.code for p in problems] == ['missing-field']  # the text mentions it
+
+
+def test_a_broken_template_is_read_leniently_but_not_counted():
+    """read_fields gives its values (for attribution); the page itself counts for nothing."""
+    text = VALID + '| status = approved\n'
+    request, problems = parse(text)
+    assert request is None
+    assert [p.code for p in problems] == ['missing-field']
+    assert 'closed with }}' in problems[0].message
+
+
+def test_validate_takes_the_values_read():
+    """validate() works on plain values, e.g. the ones the trust rules keep in force."""
+    values = {'user': 'amina', 'type': 'Attend', 'program': 'P', 'region': 'SSA',
+              'status': 'approved', 'username': 'ignored'}
+    request, problems = validate(PAGE, FieldRead(values, 1), VOCABULARY)
+    assert problems == [] and request is not None
+    assert (request.user, request.type, request.region, request.status) == (
+        'Amina', 'attend', 'ssa', 'approved')
 
 
 def test_hostile_values_never_raise():
@@ -156,10 +223,24 @@ def test_hostile_values_never_raise():
     assert isinstance(problems, list)
 
 
+TEMPLATES = Path(__file__).parents[2] / 'templates_wikitext/Template'
+
+
 def test_parser_fields_match_templatedata():
-    doc = Path(__file__).parents[2] / 'templates_wikitext/Template/Leadership request/doc.wiki'
-    data = json.loads(re.search(r'<templatedata>(.*?)</templatedata>', doc.read_text(),
-                                re.S).group(1))
+    """The parser's fields and aliases are the TemplateData's parameters, in its order."""
+    doc = (TEMPLATES / 'Leadership request/doc.wiki').read_text()
+    data = json.loads(re.search(r'<templatedata>(.*?)</templatedata>', doc, re.S).group(1))
     assert set(data['params']) == set(FIELDS)
+    assert tuple(data['paramOrder']) == FIELDS
     aliases = {a: name for name, p in data['params'].items() for a in p.get('aliases', [])}
     assert aliases == ALIASES
+
+
+def test_template_reads_every_field_with_the_parsers_alias_precedence():
+    """The template reads each field, an alias before its field, as read_fields does."""
+    template = (TEMPLATES / 'Leadership request.wiki').read_text()
+    read = set(re.findall(r'\{\{\{([a-z_]+)[|}]', template))
+    assert read == set(FIELDS) | set(ALIASES)
+    for alias, field in ALIASES.items():
+        assert f'{{{{{{{alias}|{{{{{{{field}|}}}}}}}}}}}}' in template
+        assert f'{{{{{{{field}|' not in template.replace(f'{{{{{{{alias}|{{{{{{{field}|', '')

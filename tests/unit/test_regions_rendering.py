@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from bots.model import Checked, Problem, Request, Snapshot
-from bots.regions import MarkerError, markers, read_region, replace_region
+from bots.model import Checked, Problem, Request, Snapshot, TextRevision
+from bots.regions import (
+    MarkerError,
+    markers,
+    read_region,
+    region_digest,
+    region_editors,
+    replace_region,
+)
 from bots.rendering import plain, render_report
 
 BEGIN, END = markers('report')
@@ -72,3 +81,43 @@ def test_report_has_a_row_per_problem_and_counts():
         '| [[:P3]] ||  || invalid-value || type&#58; &#34;&#91;&#91;x&#93;&#93;&#34; bad',
     ]
     assert '| approved || 1' in text and '| ssa || 1' in text
+
+
+def revision(revid: int, user: str, text: str | None) -> TextRevision:
+    return TextRevision(revid=revid, user=user, text=text,
+                        timestamp=dt.datetime(2026, 1, revid, tzinfo=dt.UTC))
+
+
+def page(body: str, intro: str = 'Intro') -> str:
+    return replace_region(intro, 'report', body)
+
+
+def test_region_digest_is_the_region_as_stored():
+    assert region_digest(read_region(page('rows'), 'report')) == region_digest('\nrows\n')
+    assert region_digest('rows') != region_digest('rows!')
+    # MediaWiki saves NFC: a decomposed é fingerprints as the composed one.
+    assert region_digest('Marie-E\u0301ve') == region_digest('Marie-\u00c9ve')
+    assert region_digest(None) is None
+
+
+@pytest.mark.parametrize(('later', 'editors'), [
+    # An edit outside the region names nobody; one inside names its author.
+    ([revision(2, 'Human', page('rows', 'New intro'))], []),
+    ([revision(2, '192.0.2.1', page('fake rows'))], ['192.0.2.1']),
+    # Changed, then edited outside the region by someone else: only the first is named.
+    ([revision(2, 'Vandal', page('fake')), revision(3, 'Human', page('fake', 'Hi'))],
+     ['Vandal']),
+    # Markers deleted: the region is gone, which is a change.
+    ([revision(2, 'Vandal', 'Intro only')], ['Vandal']),
+    # A revision-deleted edit changed the region: its author (hidden: '') is named.
+    ([revision(2, '', None), revision(3, 'Human', page('fake', 'Hi'))], ['']),
+    # Changed and reverted (the revert names nobody), then changed again.
+    ([revision(2, 'A', page('x')), revision(3, 'B', page('rows')), revision(4, 'C', page('y'))],
+     ['A', 'C']),
+    # A revision-deleted edit reverted by someone: nobody is named.
+    ([revision(2, '', None), revision(3, 'Human', page('rows'))], []),
+    # Two people change it in turn.
+    ([revision(2, 'A', page('x')), revision(3, 'B', page('y'))], ['A', 'B']),
+])
+def test_region_editors(later, editors):
+    assert region_editors('report', page('rows'), later) == editors
