@@ -24,7 +24,7 @@ from typing import Any
 
 from bots.model import RequestPage, Revision
 from bots.parsing import Vocabulary, parse_requests
-from bots.reading import revision_values
+from bots.reading import Syntax, revision_values
 from bots.settings import load_settings
 from bots.trust import ReviewerList, judge
 
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         listing = pagegenerators.PreloadingGenerator(listing)
     pages: list[RequestPage] = []
     histories: dict[str, list[Revision]] = {}
-    redirect = ['#REDIRECT']
+    syntax = Syntax(template)
     for page in listing:
         text = page.text
         latest = page.latest_revision
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         histories[title] = [
             Revision(revid=rev.revid, parentid=rev.parentid, user=rev.user,
                      timestamp=rev.timestamp,
-                     values=revision_values(rev.text, True, template, redirect))
+                     values=revision_values(rev.text, True, syntax))
             for rev in page.revisions(content=True, reverse=True)]  # oldest first
     read = time.perf_counter() - started
     vocabulary = Vocabulary(

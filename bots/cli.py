@@ -103,7 +103,7 @@ def run(options: Options, wiki: Wiki) -> int:
     Every task plans the directory and the notices first (reads only), so the report
     always shows every problem, whichever task wrote it; then each task writes its pages.
     """
-    from bots.reading import read_snapshot
+    from bots.reading import read_snapshot, remember_requests
     from bots.state import RegionGuard, listing_name, pairs_name
     from bots.tasks import directory, install_templates, match, notify, report
     from bots.wiki import info, simulating
@@ -138,6 +138,7 @@ def run(options: Options, wiki: Wiki) -> int:
         snapshot.problems + tuple(state_problems) + report.prepare(wiki, guard)
         + prepared.problems + matches.problems + notices.problems))
     codes = [report.run(wiki, snapshot, guard)]
+    remember_requests(wiki, snapshot)
     if 'directory' in names:
         codes.append(directory.write(wiki, prepared, guard))
     if 'match' in names:

@@ -135,6 +135,7 @@ class Snapshot:
     pages_read: int
     user_ids: Mapping[str, int] = dataclasses.field(default_factory=dict)  # name -> user id
     reviewers: frozenset[str] = frozenset()  # reviewers and admins as of now
+    page_ids: frozenset[int] = frozenset()  # pages holding a request in force
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,8 +24,15 @@ from bots.model import (
     Snapshot,
     TextRevision,
 )
-from bots.parsing import FieldRead, Vocabulary, parse_request, read_fields, validate
-from bots.trust import ReviewerList, Verdict, judge, reviewer_list
+from bots.parsing import (
+    EXTENSION_TAGS,
+    FieldRead,
+    Vocabulary,
+    parse_request,
+    read_fields,
+    validate,
+)
+from bots.trust import ReviewerList, Verdict, judge, moved_away, reviewer_list
 
 if TYPE_CHECKING:
     from bots.wiki import Wiki
@@ -33,15 +40,24 @@ if TYPE_CHECKING:
 EPOCH = dt.datetime(2001, 1, 15, tzinfo=dt.UTC)  # a revision without a time (never seen)
 
 
-def revision_values(text: str | None, readable: bool, template: str,
-                    redirect_words: Sequence[str]) -> dict[str, str] | None:
+@dataclasses.dataclass(frozen=True)
+class Syntax:
+    """What the wiki's parser needs to know to read a page as that wiki renders it."""
+
+    template: str
+    redirect_words: tuple[str, ...] = ('#REDIRECT',)
+    extension_tags: frozenset[str] = EXTENSION_TAGS
+
+
+def revision_values(text: str | None, readable: bool, syntax: Syntax) -> dict[str, str] | None:
     """The request fields a revision holds for the trust rules (see :class:`Revision`)."""
     if not readable:
         return None
     if text is None:
         return {}  # another content model: no template
-    read = read_fields(text, template, redirect_words)
-    if read.found > 1:
+    read = read_fields(text, syntax.template, syntax.redirect_words,
+                       extension_tags=syntax.extension_tags)
+    if read.found > 1 or (read.found and read.nested):
         return None  # several templates: which one is meant cannot be told
     return dict(read.values) if read.found == 1 or read.lenient else {}
 
@@ -114,7 +130,7 @@ def request_pages(wiki: Wiki, probe: Probe) -> list[RequestPage]:
     return [fresh.get(t) or cached[t] for t in sorted(probe.pages) if t in fresh or t in cached]
 
 
-def read_histories(wiki: Wiki, pages: Sequence[RequestPage], redirect_words: Sequence[str],
+def read_histories(wiki: Wiki, pages: Sequence[RequestPage], syntax: Syntax,
                    ) -> dict[str, list[Revision]]:
     """Every revision of every request page, oldest first, ready for the trust rules.
 
@@ -123,13 +139,10 @@ def read_histories(wiki: Wiki, pages: Sequence[RequestPage], redirect_words: Seq
     (parsed once, keyed by revision id) are not asked again. A parent that cannot be
     read (deleted) ends a history where it is.
     """
-    template = wiki.settings.pages.request_template
-
     def summary(raw: TextRevision) -> Revision:
         return Revision(revid=raw.revid, parentid=raw.parentid, user=raw.user,
                         timestamp=raw.timestamp, sha1=raw.sha1,
-                        values=revision_values(raw.text, raw.readable, template,
-                                               redirect_words))
+                        values=revision_values(raw.text, raw.readable, syntax))
 
     cached = wiki.cache.revisions(p.revid for p in pages) if wiki.cache else {}
     fresh: dict[int, Revision] = {}
@@ -183,6 +196,32 @@ def _moved_in(source: str, prefix: str) -> bool:
     return not prefix or not source.startswith(prefix)
 
 
+def known_name(wiki: Wiki) -> str:
+    """The bot's data page with the ids of the pages that held a request in force (one
+    per request prefix, or template when there is none, so configs stay apart)."""
+    pages = wiki.settings.pages
+    return f'requests/{pages.request_prefix.rstrip("/") or pages.request_template}'
+
+
+def stray_pages(wiki: Wiki, probe: Probe) -> list[RequestPage]:
+    """Pages that held a request in force at the last run and are no longer listed, but
+    still exist: moved out of the request pages, or (without a prefix) no longer using
+    the template. Read again, so a move or an edit by someone not entitled to it does not
+    make a request disappear."""
+    data = wiki.read_own(known_name(wiki))
+    known = {int(i) for i in data.get('pages', ()) if isinstance(i, int)} \
+        if isinstance(data, dict) else set()
+    gone = known - {page_id for page_id, _ in probe.pages.values()}
+    titles = wiki.titles_of(gone) if gone else {}
+    return list(wiki.read_pages(titles.values())) if titles else []
+
+
+def remember_requests(wiki: Wiki, snapshot: Snapshot) -> None:
+    """Save which pages hold a request in force, for :func:`stray_pages` next time."""
+    wiki.save_own(known_name(wiki), {'schema': 1, 'pages': sorted(snapshot.page_ids)},
+                  f'leadership-bot: {len(snapshot.page_ids)} request pages')
+
+
 def read_snapshot(wiki: Wiki, probe: Probe) -> Snapshot:
     """Read, parse and judge every request page (the shared first step of all tasks)."""
     settings = wiki.settings
@@ -190,23 +229,34 @@ def read_snapshot(wiki: Wiki, probe: Probe) -> Snapshot:
                             regions=frozenset(settings.vocabulary.regions),
                             areas=frozenset(settings.vocabulary.areas),
                             languages=frozenset(wiki.language_names()))
-    redirect_words = wiki.redirect_words()
+    syntax = Syntax(settings.pages.request_template, tuple(wiki.redirect_words()),
+                    frozenset(wiki.extension_tags()))
     pages = request_pages(wiki, probe)
-    problems: list[Problem] = []
-    for page in pages:
-        if not page.redirect and page.content_model == 'wikitext':
-            _, found = parse_request(page, settings.pages.request_template, vocabulary,
-                                     redirect_words)
-            problems.extend(found)
-    reviewers, reviewer_problems = read_reviewers(wiki)
-    histories = read_histories(wiki, pages, redirect_words)
+    listed = {page.title for page in pages}
+    strays = [page for page in stray_pages(wiki, probe) if page.title not in listed]
+    reviewers, problems = read_reviewers(wiki)
+    histories = read_histories(wiki, pages + strays, syntax)
     if wiki.cache:
         wiki.cache.store_pages(pages, keep=probe.pages)
     verdicts = {page.title: judge(page.title, histories[page.title], reviewers)
-                for page in pages}
+                for page in pages + strays}
+    prefix = settings.pages.request_prefix
+    for page in strays:
+        moved = moved_away(page.title, histories[page.title], verdicts[page.title], reviewers) \
+            if prefix and not page.title.startswith(prefix) else None
+        if moved is None and prefix:  # moved away by someone entitled: no request any more
+            del verdicts[page.title]
+            continue
+        if moved is not None:
+            problems.append(moved)
+        pages.append(page)
+    for page in pages:
+        if not page.redirect and page.content_model == 'wikitext':
+            _, found = parse_request(page, syntax.template, vocabulary,
+                                     syntax.redirect_words, extension_tags=syntax.extension_tags)
+            problems.extend(found)
     user_ids = wiki.user_ids(v.requester for v in verdicts.values() if v.requester)
     checked, check_problems = check_requests(pages, verdicts, user_ids, vocabulary)
-    return Snapshot(requests=tuple(checked),
-                    problems=tuple(reviewer_problems + problems + check_problems),
-                    pages_read=len(pages), user_ids=user_ids, reviewers=reviewers.now)
-
+    return Snapshot(requests=tuple(checked), problems=tuple(problems + check_problems),
+                    pages_read=len(pages), user_ids=user_ids, reviewers=reviewers.now,
+                    page_ids=frozenset(c.request.page_id for c in checked))

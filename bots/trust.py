@@ -70,15 +70,19 @@ def value_key(field: str, value: str | None) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class ReviewerList:
-    """Who counted as a reviewer when: the reviewers page's history as plain data."""
+    """Who counted as a reviewer when: the reviewers page's history as plain data.
 
-    times: tuple[dt.datetime, ...]  # when the page changed, oldest first
-    names: tuple[frozenset[str], ...]  # who counts from that time on
+    Keyed by revision ids, which MediaWiki hands out in order across all pages: "the
+    reviewers page as it was when this edit was made" is exact even within one second.
+    """
+
+    revids: tuple[int, ...]  # revisions of the reviewers page, oldest first
+    names: tuple[frozenset[str], ...]  # who counts from that revision on
     admins: frozenset[str] = frozenset()
 
-    def at(self, when: dt.datetime) -> frozenset[str]:
-        """Reviewers (and admins) at ``when``."""
-        index = bisect.bisect_right(self.times, when) - 1
+    def at(self, revid: int) -> frozenset[str]:
+        """Reviewers (and admins) when revision ``revid`` (of any page) was made."""
+        index = bisect.bisect_left(self.revids, revid) - 1
         return (self.names[index] if index >= 0 else frozenset()) | self.admins
 
     @property
@@ -97,7 +101,7 @@ def reviewer_list(history: Sequence[TextRevision], user_namespaces: Iterable[str
     """
     namespaces = list(user_namespaces)
     admins = frozenset(admins)
-    times: list[dt.datetime] = []
+    revids: list[int] = []
     names: list[frozenset[str]] = []
     added_by: dict[str, str] = {}
     previous: frozenset[str] = frozenset()
@@ -107,10 +111,10 @@ def reviewer_list(history: Sequence[TextRevision], user_namespaces: Iterable[str
         listed = parse_user_links(revision.text, namespaces)
         for name in listed - previous:
             added_by[name] = revision.user
-        times.append(revision.timestamp)
+        revids.append(revision.revid)
         names.append(frozenset(n for n in listed if protected or added_by[n] in admins))
         previous = listed
-    return ReviewerList(tuple(times), tuple(names), admins)
+    return ReviewerList(tuple(revids), tuple(names), admins)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,9 +160,10 @@ class _Walk:
         return value_key('user', self.effective.get('user'))
 
     def refusal(self, field: str, new: str | None, author: str,
-                when: dt.datetime) -> str | None:
-        """Why ``author`` may not change ``field`` to ``new`` now (a code), or ``None``."""
-        reviewers = self.reviewers.at(when)
+                revision: Revision) -> str | None:
+        """Why ``author`` may not change ``field`` to ``new`` in ``revision`` (a code),
+        or ``None``."""
+        reviewers = self.reviewers.at(revision.revid)
         requester = self.requester
         is_requester = bool(author) and author == requester
         is_reviewer = bool(author) and author in reviewers and not is_requester
@@ -181,18 +186,19 @@ class _Walk:
         return None if draft or is_requester or is_reviewer else 'unauthorized-change'
 
     def apply(self, field: str, new: str | None, authors: Sequence[str],
-              when: dt.datetime) -> None:
+              revision: Revision) -> None:
         """A change of ``field`` to ``new`` by ``authors``: in force or refused."""
         if value_key(field, new) == value_key(field, self.effective.get(field)):
             self.refused.pop(field, None)  # back to what is in force: no change at all
             return
-        codes = [c for c in (self.refusal(field, new, a, when) for a in authors) if c]
+        codes = [c for c in (self.refusal(field, new, a, revision) for a in authors) if c]
         if codes:
-            self.refused[field] = _Refusal(codes[0], tuple(authors), when)
+            self.refused[field] = _Refusal(codes[0], tuple(authors), revision.timestamp)
             return
         self.refused.pop(field, None)
         if field == 'status':
-            self.decided_at = when if value_key('status', new) != DEFAULT_STATUS else None
+            self.decided_at = revision.timestamp if value_key('status', new) != DEFAULT_STATUS \
+                else None
         if field == 'user':
             self.consented = False  # a new requester confirms for themself
         if new is None:
@@ -210,18 +216,18 @@ class _Walk:
                    if value_key(f, values.get(f)) != value_key(f, self.shown.get(f))]
         self.shown = values
         if 'user' in changed:
-            self.apply('user', values.get('user'), authors, revision.timestamp)
+            self.apply('user', values.get('user'), authors, revision)
         if not self.consented and revision.user and revision.user == self.requester \
                 and value_key('user', values.get('user')) == self.requester:
             self.consented = True
             # The requester's save takes over every value on the page they may set.
             for field in FIELDS:
                 if field not in changed and self.refusal(
-                        field, values.get(field), revision.user, revision.timestamp) is None:
-                    self.apply(field, values.get(field), (revision.user,), revision.timestamp)
+                        field, values.get(field), revision.user, revision) is None:
+                    self.apply(field, values.get(field), (revision.user,), revision)
         for field in changed:
             if field != 'user':
-                self.apply(field, values.get(field), authors, revision.timestamp)
+                self.apply(field, values.get(field), authors, revision)
         for field in list(self.refused):  # a revert to the value in force is no problem
             if value_key(field, self.shown.get(field)) == value_key(
                     field, self.effective.get(field)):
@@ -240,6 +246,26 @@ def judge(page: str, history: Sequence[Revision], reviewers: ReviewerList) -> Ve
         skipped = []
     return Verdict(values=dict(walk.effective), consented=walk.consented,
                    decided_at=walk.decided_at, problems=tuple(_problems(page, walk)))
+
+
+def moved_away(page: str, history: Sequence[Revision], verdict: Verdict,
+               reviewers: ReviewerList) -> Problem | None:
+    """Whether a request page moved out of the request pages still counts.
+
+    A request stays where its requester filed it: only the requester or a reviewer may
+    move it away (then it is no request any more: ``None``). Anyone else's move is
+    reported and the request still counts, read at its new title.
+    """
+    move = next((r for r in reversed(history) if r.moved_from), None)
+    if move is None or (move.user and (
+            move.user == verdict.requester
+            or (move.user in reviewers.at(move.revid) and move.user != verdict.requester))):
+        return None  # no move found (the config changed): not a request page any more
+    return Problem(page, 'unauthorized-change',
+                   f'The request was moved out of the request pages (from {move.moved_from}) '
+                   f'by {move.user or "(hidden user)"} on {move.timestamp:%Y-%m-%d}; it still '
+                   'counts here. Only the requester or a reviewer may move it away: move it '
+                   'back.', verdict.requester or None)
 
 
 def _problems(page: str, walk: _Walk) -> list[Problem]:

@@ -33,6 +33,7 @@ from pywikibot.exceptions import (
 
 from bots.cache import Cache
 from bots.model import Probe, RequestPage, TextRevision
+from bots.parsing import EXTENSION_TAGS
 from bots.settings import Settings
 
 PROGRESS_EVERY = 500  # pages between progress lines on long reads
@@ -284,6 +285,21 @@ class Wiki:
                     if int(entry.get('logpage', 0)) == page_id:
                         sources[revision.revid] = entry['title']
         return sources
+
+    def titles_of(self, page_ids: Iterable[int]) -> dict[int, str]:
+        """Page id -> current title of the pages that still exist, in batches."""
+        found: dict[int, str] = {}
+        for group in batched(sorted(set(page_ids)), self.batch):
+            for result in self._query({'pageids': list(group), 'prop': 'info'}):
+                for page in result.get('query', {}).get('pages', {}).values():
+                    if 'missing' not in page and 'pageid' in page:
+                        found[int(page['pageid'])] = page['title']
+        return found
+
+    def extension_tags(self) -> list[str]:
+        """The parser's extension tags (``nowiki``, ``ref`` …), without the brackets."""
+        return [t.strip('<>') for t in self.site.siteinfo.get('extensiontags', ())] \
+            or sorted(EXTENSION_TAGS)
 
     def redirect_words(self) -> list[str]:
         """The wiki's redirect magic word and its aliases (``#REDIRECT``, localized ones)."""

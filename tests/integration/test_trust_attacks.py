@@ -27,7 +27,8 @@ PAGES = {'request_prefix': PREFIX, 'report': 'Attack report', 'run': 'Attack run
          'mentorship': 'Attack matches', 'reviewers': 'Attack reviewers'}
 ACCOUNTS = ('Mallet', 'Bea', 'Rita', 'Vandal', 'Trust swap', 'Trust alias', 'Trust comment',
             'Trust moved', 'Trust resubmit', 'Trust revdel', 'Trust broken', 'Trust rita',
-            'Trust comment name', 'Trust hidden', 'Trust removed', 'Trust completed')
+            'Trust comment name', 'Trust hidden', 'Trust removed', 'Trust completed',
+            'Trust out', 'Trust redirect', 'Trust json', 'Trust branch')
 
 
 def request(user: str, **extra: str) -> str:
@@ -101,10 +102,25 @@ def attacked(tmp_path_factory, local_wiki: LocalWiki, pywikibot_dir: Path,
     edit_as(user['Trust removed'], 'Removed', request('Trust removed'))
     edit_as(reviewer, 'Removed', request('Trust removed', status='approved'))
     edit_as(anon, 'Removed', 'nothing here')
+    # Requests MediaWiki does not render: another content model, an untaken branch.
+    user['Trust json'].edit(PREFIX + 'Json', json.dumps({'a': request('Trust json')}),
+                            contentmodel='json')
+    edit_as(user['Trust branch'], 'Branch', '{{#if: | ' + request('Trust branch') + ' }}')
+    # Approved requests that a vandal will move away and turn into a redirect.
+    edit_as(user['Trust out'], 'Out', request('Trust out'))
+    edit_as(reviewer, 'Out', request('Trust out', status='approved'))
+    edit_as(user['Trust redirect'], 'Redirect', request('Trust redirect'))
+    edit_as(reviewer, 'Redirect', request('Trust redirect', status='approved'))
     local_wiki.run_jobs()
 
     config = write_config(tmp_path_factory.mktemp('attacks') / 'attacks.yaml', {
         'site': 'local:local', 'pages': PAGES, 'notify': {'since': '2025-01-01'}})
+    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    assert result.code == 0, result.stderr
+    # After a run that saw them: moved out of the request pages, made a redirect.
+    user['Mallet'].post_with_token(action='move', **{'from': PREFIX + 'Out'},
+                                   to='Elsewhere/Out', noredirect=True)
+    edit_as(anon, 'Redirect', f'#REDIRECT [[{PREFIX}Swap]]')
     result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
     assert result.code == 0, result.stderr
     report = admin_session.text(PAGES['report']) or ''
@@ -198,3 +214,21 @@ def test_names_added_to_an_open_reviewers_page_by_others_do_not_count(
     rows = set(report_rows(admin_session.text('Open report') or ''))
     assert rows == {('Open reviewers', 'reviewers-unprotected'),
                     ('Open/Request', 'unauthorized-status')}
+
+
+def test_moving_an_approved_request_away_does_not_make_it_disappear(attacked):
+    assert ('Elsewhere/Out', 'unauthorized-change') in attacked['rows']
+    assert attacked['organizers']['Trust out']['approved'] == 1
+    assert 'Mallet' in attacked['report']
+
+
+def test_turning_a_request_into_a_redirect_is_reported_and_changes_nothing(attacked):
+    assert rows_of(attacked, 'Redirect') == {'unauthorized-change'}
+    assert attacked['organizers']['Trust redirect']['approved'] == 1
+
+
+def test_another_content_model_or_an_untaken_branch_is_no_request(attacked):
+    assert 'Trust json' not in attacked['organizers']
+    assert rows_of(attacked, 'Json') == set()
+    assert 'Trust branch' not in attacked['organizers']
+    assert rows_of(attacked, 'Branch') == {'missing-field'}

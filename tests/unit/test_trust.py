@@ -13,7 +13,7 @@ from bots.model import Revision, TextRevision
 from bots.trust import ReviewerList, judge, parse_user_links, reviewer_list, value_key
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-REVIEWERS = ReviewerList((T0,), (frozenset({'Reviewer', 'Rita'}),), frozenset({'Admin'}))
+REVIEWERS = ReviewerList((0,), (frozenset({'Reviewer', 'Rita'}),), frozenset({'Admin'}))
 BASE = {'user': 'Amina', 'type': 'attend', 'program': 'Camp', 'region': 'ssa'}
 HIDDEN = object()  # a revision whose text revision deletion hides
 
@@ -137,7 +137,7 @@ def test_decision_time_is_the_authorized_change():
 
 def test_reviewers_are_judged_at_the_time_of_the_decision():
     page = [TextRevision(1, 'Admin', T0, '* [[User:Rita]]'),
-            TextRevision(2, 'Admin', T0 + dt.timedelta(days=10), '* nobody')]
+            TextRevision(11, 'Admin', T0 + dt.timedelta(days=10), '* nobody')]
     reviewers = reviewer_list(page, ['User'], protected=True, admins={'Admin'})
     before = judge('P', history(('Amina', BASE), ('Rita', APPROVED)), reviewers)
     assert before.status == 'approved'  # decided on day 2, while listed
