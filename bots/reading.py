@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from bots.wiki import Wiki
 
 EPOCH = dt.datetime(2001, 1, 15, tzinfo=dt.UTC)  # a revision without a time (never seen)
+# History walks go back one revision of every page per round (many pages per request);
+# after DEEP_ROUNDS, when at most DEEP_PAGES histories are left, each is read on its own.
+DEEP_ROUNDS = 3
+DEEP_PAGES = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -136,7 +140,8 @@ def read_histories(wiki: Wiki, pages: Sequence[RequestPage], syntax: Syntax,
 
     All histories are walked back together: each round asks for the parents of the
     oldest revision known of every page, many per API request; cached revisions
-    (parsed once, keyed by revision id) are not asked again. A parent that cannot be
+    (parsed once, keyed by revision id) are not asked again; the last few long
+    histories are read page by page, 50 revisions per request. A parent that cannot be
     read (deleted) ends a history where it is.
     """
     def summary(raw: TextRevision) -> Revision:
@@ -155,7 +160,15 @@ def read_histories(wiki: Wiki, pages: Sequence[RequestPage], syntax: Syntax,
                 timestamp=page.timestamp or EPOCH, text=text, sha1=page.sha1))
         chains[page.title] = [cached.get(page.revid) or fresh[page.revid]]
     wanted = {t: chain[0].parentid for t, chain in chains.items() if chain[0].parentid}
+    rounds = 0
     while wanted:
+        rounds += 1
+        if rounds > DEEP_ROUNDS and len(wanted) <= DEEP_PAGES:
+            # A few long histories left: the rest of each, many revisions per request.
+            for title, revid in wanted.items():
+                for raw in wiki.revisions_from(title, revid):
+                    chains[title].append(fresh.setdefault(raw.revid, summary(raw)))
+            break
         known = wiki.cache.revisions(wanted.values()) if wiki.cache else {}
         missing = [r for r in wanted.values() if r not in known]
         fetched = {revid: summary(raw) for revid, raw in wiki.revisions(missing).items()} \

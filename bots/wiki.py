@@ -264,6 +264,14 @@ class Wiki:
                 for r in revisions]})
         return revisions
 
+    def revisions_from(self, title: str, revid: int) -> Iterator[TextRevision]:
+        """Revision ``revid`` of one page and all older ones, newest first, with text."""
+        for result in self._query({'prop': 'revisions', 'titles': title, 'rvstartid': revid,
+                                   'rvdir': 'older', 'rvlimit': 'max', 'rvslots': 'main',
+                                   'rvprop': 'ids|user|timestamp|content|sha1'}):
+            for page in result.get('query', {}).get('pages', {}).values():
+                yield from (_text_revision(r) for r in page.get('revisions', ()))
+
     def move_sources(self, candidates: Iterable[tuple[int, TextRevision]]) -> dict[int, str]:
         """Revision id -> the title a page was moved from, for revisions a move made.
 

@@ -28,7 +28,7 @@ PAGES = {'request_prefix': PREFIX, 'report': 'Attack report', 'run': 'Attack run
 ACCOUNTS = ('Mallet', 'Bea', 'Rita', 'Vandal', 'Trust swap', 'Trust alias', 'Trust comment',
             'Trust moved', 'Trust resubmit', 'Trust revdel', 'Trust broken', 'Trust rita',
             'Trust comment name', 'Trust hidden', 'Trust removed', 'Trust completed',
-            'Trust out', 'Trust redirect', 'Trust json', 'Trust branch')
+            'Trust out', 'Trust redirect', 'Trust json', 'Trust branch', 'Trust deep')
 
 
 def request(user: str, **extra: str) -> str:
@@ -102,6 +102,13 @@ def attacked(tmp_path_factory, local_wiki: LocalWiki, pywikibot_dir: Path,
     edit_as(user['Trust removed'], 'Removed', request('Trust removed'))
     edit_as(reviewer, 'Removed', request('Trust removed', status='approved'))
     edit_as(anon, 'Removed', 'nothing here')
+    # A long history (read page by page after the first rounds), vandalised at the end.
+    edit_as(user['Trust deep'], 'Deep', request('Trust deep'))
+    edit_as(reviewer, 'Deep', request('Trust deep', status='approved'))
+    for i in range(10):
+        edit_as(user['Trust deep'], 'Deep', request('Trust deep', status='approved',
+                                                     skills=f'edit {i}'))
+    edit_as(anon, 'Deep', request('Trust deep', status='declined', skills='edit 9'))
     # Requests MediaWiki does not render: another content model, an untaken branch.
     user['Trust json'].edit(PREFIX + 'Json', json.dumps({'a': request('Trust json')}),
                             contentmodel='json')
@@ -232,3 +239,9 @@ def test_another_content_model_or_an_untaken_branch_is_no_request(attacked):
     assert rows_of(attacked, 'Json') == set()
     assert 'Trust branch' not in attacked['organizers']
     assert rows_of(attacked, 'Branch') == {'missing-field'}
+
+
+def test_a_long_history_is_read_to_its_start(attacked):
+    assert rows_of(attacked, 'Deep') == {'unauthorized-status'}
+    deep = attacked['organizers']['Trust deep']
+    assert (deep['approved'], deep['skills']) == (1, 'edit 9')
