@@ -116,6 +116,8 @@ class Wiki:
         self.saved: dict[str, int] = {}  # title -> revision id of the bot's save
         self.posted = False  # whether this run posted a notice
         self.probe: Probe | None = None
+        self._generated: frozenset[str] | None = None
+        self._generated_prefixes: tuple[str, ...] = ()
 
     def take_probe(self) -> Probe:
         """What changed since the last run, in two queries (any N up to 5,000 pages)."""
@@ -123,6 +125,19 @@ class Wiki:
         config, protection = self.latest_revids(self.settings.pages.watched())
         self.probe = Probe(pages, head, admins, config, protection)
         return self.probe
+
+    def generated(self, title: str) -> bool:
+        """Whether the bot writes ``title`` (a generated page, a directory subpage, its
+        own data pages, the run page): such a page is never a request page, whatever
+        the request prefix."""
+        if self._generated is None:
+            pages = self.settings.pages
+            own = [pages.report, pages.directory, pages.directory_json, pages.mentorship,
+                   pages.run, pages.reviewers, pages.optout]
+            self._generated = frozenset(self._normal(t) for t in own if t)
+            self._generated_prefixes = (self._normal(pages.directory) + '/',
+                                        f'User:{self.site.username()}/leadership-')
+        return title in self._generated or title.startswith(self._generated_prefixes)
 
     # -- reads -------------------------------------------------------------
 
@@ -155,7 +170,8 @@ class Wiki:
             result = api.Request(site=self.site, parameters=parameters).submit()
             query = result.get('query', {})
             for page in query.get('pages', {}).values():
-                if page.get('ns') not in TEMPLATE_NAMESPACES and 'missing' not in page:
+                if page.get('ns') not in TEMPLATE_NAMESPACES and 'missing' not in page \
+                        and not self.generated(page['title']):
                     pages[page['title']] = (int(page['pageid']), int(page['lastrevid']))
             for edit in query.get('usercontribs', ())[:1]:
                 head = max(head, int(edit['revid']))

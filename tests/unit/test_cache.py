@@ -66,3 +66,37 @@ def test_a_run_is_skipped_only_when_its_signature_matches():
     old = (now - dt.timedelta(days=2)).isoformat()
     assert unchanged({'signature': signature, 'at': old, 'recheck': False}, signature)
     assert not unchanged({'signature': signature, 'at': old, 'recheck': True}, signature)
+
+
+def test_a_busy_cache_is_never_deleted_and_the_run_goes_on(tmp_path, monkeypatch):
+    """Another run holds the write lock: this one waits briefly, then goes without."""
+    import sqlite3
+
+    import bots.cache
+    monkeypatch.setattr(bots.cache, 'LOCK_WAIT', 0.2)
+    path = tmp_path / 'c.sqlite3'
+    with opened(path) as cache:
+        assert cache is not None
+        cache.put('x', 1)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute('BEGIN EXCLUSIVE')  # a run in the middle of writing (or worse)
+    try:
+        with opened(path) as cache:
+            if cache is not None:  # WAL: reading still works; writing waits, then gives up
+                cache.put('y', 2)
+                assert cache.get('x') is None or cache.get('x') == 1
+    finally:
+        other.execute('ROLLBACK')
+        other.close()
+    with opened(path) as cache:
+        assert cache is not None and cache.get('x') == 1  # the file and its data survive
+    assert not list(tmp_path.glob('*.damaged-*'))
+
+
+def test_a_damaged_file_is_moved_aside_not_deleted(tmp_path):
+    path = tmp_path / 'c.sqlite3'
+    path.write_bytes(b'garbage' * 100)
+    with opened(path) as cache:
+        assert cache is not None
+    [aside] = tmp_path.glob('c.sqlite3.damaged-*')
+    assert aside.read_bytes() == b'garbage' * 100
