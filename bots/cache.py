@@ -30,7 +30,7 @@ from bots.model import RequestPage, Revision
 
 SCHEMA = 3
 LOCK_WAIT = 10.0  # seconds to wait for another run's write before going without
-_log = logging.getLogger('pywiki.leadership-bot.cache')
+_log = logging.getLogger('leadership-bot.cache')  # not pywiki's: its formatters need more
 _T = TypeVar('_T')
 _TABLES = """
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -341,7 +341,9 @@ class LocalWiki:
         return self._run_php(f'maintenance/{name}', *args, stdin=stdin)
 
     def rename_user(self, old: str, new: str, performer: str = 'Admin') -> str:
-        """Rename an account as a steward would (Renameuser; pages move with it)."""
+        """Rename an account (Renameuser's maintenance script: the account and its edits
+        only; Special:RenameUser would also move the user's pages, so move those through
+        the API where a test needs them moved)."""
         output = self._run_php(
             f'{self.mediawiki_dir}/extensions/Renameuser/maintenance/renameUser.php',
             '--oldname', old, '--newname', new, '--performer', performer,

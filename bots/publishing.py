@@ -5,21 +5,37 @@ subfolder is a subpage (``Template/Leadership request/doc.wiki`` ->
 ``Template:Leadership request/doc``) and ``Main`` is the main namespace.
 ``landing.wiki`` becomes the request landing page (``pages.request_prefix``'s parent).
 ``@@NAME@@`` placeholders are filled from the config, so the template's checks
-always accept exactly the codes the bot accepts.
+always accept exactly the codes the bot accepts. A file whose name holds ``@@REGION@@``
+is published once for every region of the vocabulary (the region tracking categories).
+
+The folder is package data: the repository's top-level ``templates_wikitext/`` is
+installed as ``bots/templates_wikitext`` (``pyproject.toml``), read through
+:mod:`importlib.resources`, so a wheel has it too. A source checkout whose editable
+install predates that mapping reads the top-level folder next to the package.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pycountry
 
 from bots.settings import Settings
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / 'templates_wikitext'
+PACKAGE = 'bots.templates_wikitext'
+CHECKOUT_DIR = Path(__file__).resolve().parent.parent / 'templates_wikitext'
 LANDING_FILE = 'landing.wiki'
+REQUEST_FILE = 'Template/Leadership request.wiki'
+NOTICE_FILE = 'Template/Leadership recognition.wiki'
+# Without these nothing works on the wiki: their absence means a broken installation.
+REQUIRED_FILES = (LANDING_FILE, REQUEST_FILE, 'Template/Leadership request/box.wiki',
+                  'Template/Leadership request/preload.wiki',
+                  'Template/Leadership request/editintro.wiki', NOTICE_FILE)
+PER_REGION = '@@REGION@@'
 _PLACEHOLDER = re.compile(r'@@([A-Z_]+)@@')
 # Longest user name MediaWiki allows, in bytes (so at most this many characters).
 MAX_USERNAME = 255
@@ -65,6 +81,20 @@ def colon_scan(value: str, length: int = MAX_USERNAME, chunk: int = 32) -> str:
     return scan
 
 
+def canonical_cases(codes: Iterable[str]) -> str:
+    """``#switch`` cases that turn the ``_`` spelling of each ``-`` code into the code.
+
+    ``{{lc:{{anchorencode:North America}}}}`` is ``north_america``; a category named
+    after it would be another page than the one for ``north-america``.
+    """
+    return ' '.join(f'| {code.replace("-", "_")} = {code}' for code in codes if '-' in code)
+
+
+def region_category(code: str) -> str:
+    """The tracking category the request template adds for a region code."""
+    return f'Category:Leadership requests in {code}'
+
+
 def placeholders(settings: Settings) -> dict[str, str]:
     """Values of the ``@@NAME@@`` placeholders for this config."""
     pages, vocabulary = settings.pages, settings.vocabulary
@@ -72,6 +102,7 @@ def placeholders(settings: Settings) -> dict[str, str]:
         'REQUEST_PREFIX': pages.request_prefix,
         'LANDING': pages.landing,
         'PRELOAD': f'{pages.request_template}/preload',
+        'EDITINTRO': f'{pages.request_template}/editintro',
         'DIRECTORY': pages.directory,
         'REPORT': pages.report,
         'REVIEWERS': pages.reviewers,
@@ -79,6 +110,9 @@ def placeholders(settings: Settings) -> dict[str, str]:
         'TYPES': switch_cases(vocabulary.types),
         'REGIONS': switch_cases(vocabulary.regions),
         'AREAS': switch_cases(vocabulary.areas),
+        'REGION_CANONICAL': canonical_cases(vocabulary.regions),
+        'REGION_CATEGORY_LINKS': ' · '.join(
+            f'[[:{region_category(code)}|{code}]]' for code in vocabulary.regions),
         'TYPE_LIST': ', '.join(vocabulary.types),
         'REGION_LIST': ', '.join(vocabulary.regions),
         'AREA_LIST': ', '.join(vocabulary.areas),
@@ -100,12 +134,11 @@ def fill(text: str, values: dict[str, str], source: str) -> str:
     return _PLACEHOLDER.sub(value, text)
 
 
-def title_for(path: Path, root: Path, settings: Settings) -> str:
-    """The wiki title a template file is published at."""
-    relative = path.relative_to(root)
-    if relative.as_posix() == LANDING_FILE:
+def title_for(relative: str, settings: Settings) -> str:
+    """The wiki title of the template file at ``relative`` (a ``/``-separated path)."""
+    if relative == LANDING_FILE:
         return settings.pages.landing
-    namespace, *parts = relative.with_suffix('').parts
+    namespace, *parts = relative.removesuffix('.wiki').split('/')
     name = '/'.join(parts)
     if namespace == 'Template' and name.split('/')[0] == 'Leadership request':
         # The request template's title is configurable; its subpages follow it.
@@ -115,11 +148,55 @@ def title_for(path: Path, root: Path, settings: Settings) -> str:
     return name if namespace == 'Main' else f'{namespace}:{name}'
 
 
-def template_pages(settings: Settings, root: Path = TEMPLATES_DIR) -> dict[str, str]:
-    """Every page to publish: title -> wikitext, in a stable order."""
+class TemplateFilesError(Exception):
+    """The template files are missing: an installation without its package data."""
+
+
+def templates_root() -> Traversable:
+    """The ``templates_wikitext`` folder: the package's data, else the checkout's folder."""
+    try:
+        return importlib.resources.files(PACKAGE)
+    except ModuleNotFoundError:
+        return CHECKOUT_DIR
+
+
+def wiki_files(root: Traversable) -> Iterator[tuple[str, str]]:
+    """``(relative path, text)`` of every ``.wiki`` file under ``root``, in a stable order
+    (a template before its subpages' folder)."""
+    def walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+        if not folder.is_dir():
+            return
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                yield from walk(entry, f'{prefix}{entry.name}/')
+            elif entry.name.endswith('.wiki'):
+                yield f'{prefix}{entry.name}', entry
+    for relative, entry in sorted(walk(root, ''), key=lambda item: item[0].split('/')):
+        yield relative, entry.read_text(encoding='utf-8')
+
+
+def template_pages(settings: Settings, root: Traversable | None = None) -> dict[str, str]:
+    """Every page to publish: title -> wikitext, in a stable order.
+
+    Raises :class:`TemplateFilesError` when a file the wiki needs is missing (an
+    installation without its package data publishes nothing rather than half).
+    """
+    root = templates_root() if root is None else root
+    files = dict(wiki_files(root))
+    missing = [name for name in REQUIRED_FILES if name not in files]
+    if missing:
+        raise TemplateFilesError(
+            f'no template files to publish in {root} ({len(files)} .wiki files found; '
+            f'missing: {", ".join(missing)}): the package was installed without its '
+            'templates_wikitext data; reinstall it')
     values = placeholders(settings)
     pages: dict[str, str] = {}
-    for path in sorted(root.rglob('*.wiki')):
-        text = path.read_text(encoding='utf-8')
-        pages[title_for(path, root, settings)] = fill(text, values, str(path))
+    for relative, text in files.items():
+        if PER_REGION in relative:
+            for code in settings.vocabulary.regions:
+                each = values | {'REGION': code}
+                pages[title_for(relative.replace(PER_REGION, code), settings)] = fill(
+                    text, each, relative)
+        else:
+            pages[title_for(relative, settings)] = fill(text, values, relative)
     return pages

@@ -3,13 +3,19 @@
 Every key has a default (Meta-Wiki's), so a file names only what it changes.
 Unknown keys and bad values raise :class:`SettingsError`, which names the file,
 the dotted key and the problem; the CLI turns it into exit code 2.
+
+Keys that name a template (:data:`TEMPLATE_KEYS`) are read as MediaWiki reads the name
+in ``{{…}}``: the namespace may be left out, so every other module sees
+``Template:<Name>`` (see :func:`template_title`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -108,6 +114,8 @@ class Settings:
 
 
 EVENTS = frozenset(Notify.events)
+# Keys of ``pages`` whose value is a template, read as in ``{{…}}``.
+TEMPLATE_KEYS = ('request_template', 'notice_template')
 _NONNEGATIVE = {'mentor_capacity', 'max_per_run'}
 _POSITIVE = {'max_rows_per_page'}
 
@@ -155,6 +163,10 @@ def _build(cls: type, data: object, source: str, prefix: str) -> Any:
             values[key] = _convert(hint, value, source, dotted)
     result = cls(**values)
     _check(result, source, prefix)
+    if isinstance(result, Pages):
+        result = dataclasses.replace(result, **{
+            key: _template_title(getattr(result, key), source, prefix + key)
+            for key in TEMPLATE_KEYS})
     return result
 
 
@@ -224,3 +236,72 @@ def _check(section: object, source: str, prefix: str) -> None:
     if isinstance(section, Settings) and section.site and ':' not in section.site:
         raise SettingsError(source, 'site', f'must be "family:code", e.g. meta:meta, got '
                                             f'{section.site!r}')
+
+
+# -- template titles ---------------------------------------------------------------------------
+
+TEMPLATE_NAMESPACE = 'Template'
+# MediaWiki drops these from titles (MediaWikiTitleCodec): direction marks and the bidi
+# embedding controls.
+_BIDI = re.compile('[\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+# Never allowed in a title ($wgLegalTitleChars); "#" would start a fragment.
+_ILLEGAL = re.compile(r'[#<>\[\]|{}\x00-\x1f\x7f]')
+# "Name : rest" is namespace "Name" as MediaWiki splits it (spaces around the colon).
+_NAMESPACE = re.compile(r'^(.+?) ?: ?(.*)$')
+_MAX_TITLE_BYTES = 255
+
+
+def template_title(value: str) -> str:
+    """The title of the template that ``{{value}}`` transcludes, as MediaWiki resolves it.
+
+    Like ``Parser::braceSubstitution`` and ``Title::newFromText``: without a namespace the
+    name is in the Template namespace (``Leadership request`` is ``Template:Leadership
+    request``); the namespace name is case-insensitive; ``_`` is a space and runs of
+    white space are one; the first letter is upper case (``$wgCapitalLinks``, as on
+    Meta-Wiki). Raises :class:`ValueError` for a name that is no template title:
+
+    - any other namespace, also the main one (``{{:Name}}`` transcludes the *page*
+      ``Name``) and any prefix before a colon, since which namespaces and interwiki
+      prefixes a wiki has (localized names, ``Meta:``, ``Grants:`` …) is the wiki's
+      business: a template whose name has a colon is written ``Template:A: b``;
+    - characters no title may have, ``.``/``..`` path parts, ``~~~`` and an empty or
+      over-long name.
+    """
+    text = ' '.join(unicodedata.normalize('NFC', _BIDI.sub('', value)).replace('_', ' ').split())
+    shown = repr(value.strip())
+    # A leading colon names the main namespace, unless a namespace follows it.
+    rest = text[1:].lstrip() if text.startswith(':') else text
+    match = _NAMESPACE.match(rest)
+    if match and match.group(1).lower() == TEMPLATE_NAMESPACE.lower():
+        name = match.group(2)
+    elif match:
+        raise ValueError(
+            f'{shown} is not in the Template namespace: a template is named as in {{{{…}}}}, '
+            "e.g. 'Leadership request' or 'Template:Leadership request' (a name with a "
+            "colon in it needs the 'Template:' prefix)")
+    elif text.startswith(':'):
+        raise ValueError(
+            f"{shown} is in the main namespace ({{{{:{rest}}}}} transcludes a page, not a "
+            f"template): write {rest!r} or 'Template:{rest}'")
+    else:
+        name = rest
+    if not name:
+        raise ValueError(f'{shown} names no template')
+    if bad := _ILLEGAL.search(name):
+        raise ValueError(f'{shown} is not a valid title: it contains {bad.group()!r}')
+    if name in ('.', '..') or name.startswith(('./', '../')) or '/./' in name or \
+            '/../' in name or name.endswith(('/.', '/..')) or '~~~' in name:
+        raise ValueError(f'{shown} is not a valid title (no ".", ".." parts or "~~~")')
+    first = name[0].upper()
+    # Python upper-cases a few letters into two (ß -> SS); MediaWiki keeps those.
+    name = (first if len(first) == 1 else name[0]) + name[1:]
+    if len(name.encode('utf-8')) > _MAX_TITLE_BYTES:
+        raise ValueError(f'{shown} is too long for a title ({_MAX_TITLE_BYTES} bytes at most)')
+    return f'{TEMPLATE_NAMESPACE}:{name}'
+
+
+def _template_title(value: str, source: str, key: str) -> str:
+    try:
+        return template_title(value)
+    except ValueError as exc:
+        raise SettingsError(source, key, str(exc)) from None

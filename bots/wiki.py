@@ -102,6 +102,18 @@ def connect(settings: Settings) -> pywikibot.site.APISite:
         raise WrongSiteError(
             f'{settings.source}: site: expects {settings.site}, but pywikibot is set up for '
             f'{name} ({user_config}); refusing to run on another wiki.')
+    try:
+        site.login()
+    except EOFError as exc:  # pywikibot asked for a password and nobody can answer
+        raise WrongSiteError(
+            f'no password for {site.username()} on {name} in {config.base_dir}/'
+            f'{config.password_file or "user-password.py"}; pywikibot asked for one on '
+            'the terminal.') from exc
+    if not site.has_right('bot'):
+        raise WrongSiteError(
+            f'{site.username()} is not a bot account on {name}; leadership-bot edits only '
+            'as its bot account (the bot flag marks its edits, and its ledger and data '
+            'pages are that account\'s). Log in as the bot (usernames in user-config.py).')
     return site
 
 

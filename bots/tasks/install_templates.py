@@ -1,8 +1,14 @@
-"""``install-templates``: publish ``templates_wikitext/`` to the wiki; unchanged pages stay."""
+"""``install-templates``: publish ``templates_wikitext/`` to the wiki; unchanged pages stay.
+
+Besides the files, it creates the tracking categories the request template adds (one
+per region of the vocabulary), so no request page shows a red category link.
+"""
 
 from __future__ import annotations
 
-from bots.publishing import template_pages
+import sys
+
+from bots.publishing import TemplateFilesError, template_pages
 from bots.regions import replacement
 from bots.wiki import Wiki, info
 
@@ -18,8 +24,16 @@ def summary_for(old: str | None, new: str) -> str:
 
 
 def run(wiki: Wiki) -> int:
-    """Publish every template page; returns the exit code."""
-    pages = template_pages(wiki.settings)
+    """Publish every template page; returns the exit code.
+
+    Nothing to publish is a failure (exit 1), not a quiet success: it means the package
+    was installed without its template files.
+    """
+    try:
+        pages = template_pages(wiki.settings)
+    except TemplateFilesError as exc:
+        print(f'leadership-bot: failed: install-templates: {exc}', file=sys.stderr)
+        return 1
     changed = 0
     for title, text in pages.items():
         if wiki.save(title, replacement(text), summary_for):

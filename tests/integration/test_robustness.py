@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from bots.localwiki import LocalWiki
+from bots.localwiki import ADMIN, LocalWiki
 from bots.wikiuser import WikiSession
 
 from .botrun import run_bot, write_config
@@ -40,3 +41,20 @@ def test_the_bots_own_pages_under_the_request_prefix_are_no_requests(
     report = admin_session.text('Churn/Report') or ''
     assert 'Churn/Report' not in report.split('== Problems ==')[1]
     assert "'''1''' request pages read" in report
+
+
+def test_only_the_bot_account_runs_the_bot(tmp_path: Path, pywikibot_dir: Path,
+                                          admin_session: WikiSession, seeded: Seeded):
+    """-user:Admin would edit without the bot flag and read another account's ledger."""
+    folder = tmp_path / 'pwb'
+    shutil.copytree(pywikibot_dir, folder, ignore=shutil.ignore_patterns('leadership-bot', 'logs'))
+    with (folder / 'user-password.py').open('a', encoding='utf-8') as passwords:
+        passwords.write(f"\n('{ADMIN.name}', '{ADMIN.password}')\n")
+    config = write_config(tmp_path / 'admin.yaml', {'site': 'local:local', 'pages': {
+        'request_prefix': 'As admin/', 'report': 'As admin report', 'run': 'As admin run'}})
+    result = run_bot(folder, 'report', f'-config:{config}', '-user:Admin')
+    assert result.code == 2 and 'not a bot account' in result.stderr, result.stderr
+    assert 'Traceback' not in result.stderr
+    result = run_bot(folder, 'report', f'-config:{config}', '-user:Reviewer')
+    assert result.code == 2 and 'no password for Reviewer' in result.stderr, result.stderr
+    assert admin_session.text('As admin report') is None
