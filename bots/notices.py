@@ -243,8 +243,6 @@ class Recipient:
 
 def skip_reason(notice: Notice, recipient: Recipient) -> str | None:
     """Why a due notice must not be posted, in plain words; ``None`` to post it."""
-    if not notice.allowed:
-        return 'the request says notices = no'
     if not recipient.exists:
         return 'the user does not exist'
     if recipient.blocked_indefinitely:

@@ -185,10 +185,11 @@ def template_pages(settings: Settings, root: Traversable | None = None) -> dict[
     files = dict(wiki_files(root))
     missing = [name for name in REQUIRED_FILES if name not in files]
     if missing:
+        found = (f'missing {", ".join(missing)} in {root}' if files else
+                 f'{root} has no .wiki files')
         raise TemplateFilesError(
-            f'no template files to publish in {root} ({len(files)} .wiki files found; '
-            f'missing: {", ".join(missing)}): the package was installed without its '
-            'templates_wikitext data; reinstall it')
+            f'no template files to publish ({found}): the package was installed without '
+            'its templates_wikitext data; reinstall it (pip install --force-reinstall)')
     values = placeholders(settings)
     pages: dict[str, str] = {}
     for relative, text in files.items():

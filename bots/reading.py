@@ -105,8 +105,8 @@ def check_requests(pages: Iterable[RequestPage], verdicts: Mapping[str, Verdict]
 
 
 def read_reviewers(wiki: Wiki) -> tuple[ReviewerList, list[Problem]]:
-    """Who was a reviewer when (the reviewers page's history, plus admins), and a warning
-    when the page is missing or not protected."""
+    """Who was a reviewer when (the reviewers page's history, plus admins), and warnings
+    when that page is missing or not protected, or the notice template not protected."""
     title = wiki.settings.pages.reviewers
     history = wiki.history(title)
     protected = wiki.edit_protected(title)
@@ -120,6 +120,12 @@ def read_reviewers(wiki: Wiki) -> tuple[ReviewerList, list[Problem]]:
                                 'The reviewers page is not edit-protected: anyone could add '
                                 'themself, so only names an admin added count as reviewers. '
                                 'Ask an admin to protect it (edit=sysop).'))
+    template = wiki.settings.pages.notice_template
+    if not wiki.edit_protected(template):
+        problems.append(Problem(template, 'notice-template-untrusted',
+                                'The notice template is not edit-protected: notices wait '
+                                'whenever someone other than an admin or reviewer edits it. '
+                                'Ask an admin to protect it and its translations (edit=sysop).'))
     reviewers = reviewer_list(history, wiki.user_namespace_names(), protected=protected,
                               admins=wiki.admins())
     return reviewers, problems

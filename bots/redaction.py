@@ -59,16 +59,16 @@ _URL_AMP = r'%(?:25)*26'
 # name=value (a form or URL body, a cookie) and its URL-encoded form name%3Dvalue.
 _ASSIGNMENT = re.compile(
     rf'''(?<![\w.-])(?P<key>{_NAME})(?P<sep>=|%(?:25)*3[dD])'''
-    rf'''(?P<value>(?P<q>['"])(?:(?!(?P=q))[^\n])*(?P=q)|(?:(?!{_URL_AMP})[^&\s'";])+)''')
+    rf'''(?=(?P<value>(?P<q>['"])(?:(?!(?P=q))[^\n])*(?P=q)|(?:(?!{_URL_AMP})[^&\s'";])+))''')
 # 'name': value in JSON or a Python repr, also inside an escaped string (\"name\": \"v\"),
 # also with pprint's line split ('name': "\n "['v']); values: a string, a list of strings,
 # a bare word. A nested object ({ or [ of objects) is left to its own keys.
 _STRING = r'''b?(?P<{0}>\\{{0,3}}["'])(?:\\.|[^\n])*?(?P={0})'''
 _MAPPING = re.compile(
     rf'''(?P<kq>\\{{0,3}}["'])(?P<key>{_NAME})(?P=kq)(?P<sep>\s*:\s*(?:(?P<join>["'])\s*(?P=join)\s*)?)'''
-    rf'''(?P<value>{_STRING.format('vq')}'''
+    rf'''(?=(?P<value>{_STRING.format('vq')}'''
     rf'''|\[\s*{_STRING.format('lq')}(?:\s*,\s*{_STRING.format('lq2')})*\s*,?\s*\]'''
-    r'''|(?![\[{(\s])[^\s,}\]]+)''')
+    r'''|(?![\[{(\s])[^\s,}\]]+))''')
 # HTTP headers as a log line shows them: everything after the colon is secret.
 _HEADER = re.compile(
     r'(?<![\w-])(?P<key>Set-Cookie[23]?|Cookie|(?:Proxy-)?Authori[sz]ation|X-[\w-]*Token)'
@@ -76,7 +76,7 @@ _HEADER = re.compile(
 # BotPassword('app', 'password') as written in user-password.py.
 _BOT_PASSWORD = re.compile(
     r'''(?P<key>BotPassword\(\s*(?P<aq>["']).*?(?P=aq)\s*,\s*)(?P<sep>)'''
-    r'''(?P<value>(?P<vq>["'])(?:\\.|[^\n])*?(?P=vq))''')
+    r'''(?=(?P<value>(?P<vq>["'])(?:\\.|[^\n])*?(?P=vq)))''')
 _BEARER = re.compile(r'(?P<key>\bBearer)(?P<sep>\s+)(?P<value>[\w.~+/-]{8,}=*)')
 
 
@@ -111,16 +111,33 @@ class Redactor:
         if not text:
             return text
         for rule in (_ASSIGNMENT, _MAPPING, _BOT_PASSWORD):
-            text = rule.sub(self._by_key, text)
+            text = self._values(rule, text)
         for rule in (_HEADER, _BEARER):
             text = rule.sub(self._whole, text)
         literal = self._literal
         return literal.sub(REDACTED, text) if literal else text
 
-    def _by_key(self, match: re.Match[str]) -> str:
+    def _values(self, rule: re.Pattern[str], text: str) -> str:
+        """Replace the value after each secret key ``rule`` finds.
+
+        A rule matches a key and looks ahead at its value without taking it, so that
+        the keys inside another key's value (a JSON string, a form body) are seen too.
+        """
+        parts: list[str] = []
+        done = 0
+        for match in rule.finditer(text):
+            if match.start() < done:
+                continue  # inside a value already replaced
+            replacement = self._replacement(match)
+            if replacement is not None:
+                parts += [text[done:match.start('value')], replacement]
+                done = match.end('value')
+        return ''.join(parts) + text[done:] if parts else text
+
+    def _replacement(self, match: re.Match[str]) -> str | None:
         value = match['value']
         if match.re is not _BOT_PASSWORD and not _SECRET_NAME.search(match['key']):
-            return match[0]
+            return None
         strings = [(found[1], found[2]) for found in _QUOTED.finditer(value)]
         if value.startswith('['):  # a list of strings: one mark in the first one's quotes
             quote = strings[0][0] if strings else ''
@@ -131,10 +148,10 @@ class Redactor:
         else:
             strings, replacement = [('', value)], REDACTED
         if all(inner == REDACTED for _, inner in strings):
-            return match[0]
+            return None
         for _, inner in strings:
             self.add(_decoded(inner), minimum=MIN_LEARNED)
-        return match[0][:match.start('value') - match.start()] + replacement
+        return replacement
 
     def _whole(self, match: re.Match[str]) -> str:
         if match['value'].startswith(REDACTED):
@@ -161,8 +178,6 @@ def redact_record(record: logging.LogRecord, redact: Callable[[str], str]) -> No
     """Redact a record's message, its arguments, traceback and stack text, once."""
     if getattr(record, 'redacted', False):
         return
-    if isinstance(record.msg, str):
-        record.msg = redact(record.msg)
     args = record.args
     if isinstance(args, Mapping):
         record.args = {key: redact(value) if isinstance(value, str) else value
@@ -170,12 +185,15 @@ def redact_record(record: logging.LogRecord, redact: Callable[[str], str]) -> No
     elif isinstance(args, tuple):
         record.args = tuple(redact(value) if isinstance(value, str) else value
                             for value in args)
-    if record.args or not isinstance(record.msg, str):
-        # A key in the message with its value in an argument (or a secret in an
-        # object's str()) shows only once formatted.
+    if not record.args and isinstance(record.msg, str):
+        record.msg = redact(record.msg)
+    else:
+        # Formatted: a key in the message may have its value in an argument, and an
+        # object's str() may hold a secret. (A message with %-placeholders is not
+        # redacted alone: that could take a placeholder for a value.)
         try:
             text = record.getMessage()
-        except Exception:  # a record that cannot be formatted fails in the handler
+        except Exception:  # noqa: BLE001 - a record that cannot be formatted fails later
             text = None
         if text is not None and (redacted := redact(text)) != text:
             # Keep the shape of '%s' records (py.warnings, which pywikibot's file

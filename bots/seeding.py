@@ -76,6 +76,8 @@ class Seeder:
             admin.edit(pages.reviewers, 'Reviewers of leadership requests. Only admins may '
                        f'edit this page.\n\n{listed}\n', 'Seed: reviewers')
             admin.protect(pages.reviewers, edit='sysop')
+        if admin.text(pages.notice_template) is not None:  # as an admin does on Meta-Wiki
+            admin.protect(pages.notice_template, edit='sysop')
         if admin.text(pages.run) is None:
             admin.edit(pages.run, 'yes', 'Seed: the bot may run')
         created = skipped = edits = 0

@@ -268,25 +268,33 @@ def moved_away(page: str, history: Sequence[Revision], verdict: Verdict,
                    'back.', verdict.requester or None)
 
 
+_RANK = ('requester-changed', 'self-decision', 'unauthorized-status', 'unauthorized-change')
+
+
 def _problems(page: str, walk: _Walk) -> list[Problem]:
-    """One report row per refused change still on the page (grouped by who and when)."""
-    groups: dict[tuple[str, tuple[str, ...], dt.datetime], list[str]] = {}
+    """One report row per edit whose refused changes are still on the page.
+
+    An edit that, say, approves and names itself as reviewer is one row, under the code
+    of its most serious change (:data:`_RANK`), listing the others.
+    """
+    groups: dict[tuple[tuple[str, ...], dt.datetime], dict[str, str]] = {}
     for field in FIELDS:
         refusal = walk.refused.get(field)
         if refusal is not None:
-            groups.setdefault((refusal.code, refusal.authors, refusal.when), []).append(field)
+            groups.setdefault((refusal.authors, refusal.when), {})[field] = refusal.code
     requester = walk.requester or None
     if groups and not walk.shown:  # the whole request was removed: one row says so
-        (_, authors, when), _fields = next(iter(groups.items()))
-        who = ', '.join(a or '(hidden user)' for a in authors)
+        authors, when = next(iter(groups))
         return [Problem(page, 'unauthorized-change',
-                        f'The request was removed from the page by {who} on {when:%Y-%m-%d}; '
-                        'it stays in force as it was. Only the requester or a reviewer may '
-                        'change it (to withdraw it, set status = withdrawn).', requester)]
+                        f'The request was removed from the page by {_who(authors)} on '
+                        f'{when:%Y-%m-%d}; it stays in force as it was. Only the requester or '
+                        'a reviewer may change it (to withdraw it, set status = withdrawn).',
+                        requester)]
     problems = []
-    for (code, authors, when), fields in groups.items():
-        who = ', '.join(a or '(hidden user)' for a in authors)
-        date = f'{when:%Y-%m-%d}'
+    for (authors, when), codes in groups.items():
+        code = min(codes.values(), key=_RANK.index)
+        who, date = _who(authors), f'{when:%Y-%m-%d}'
+        others = [f for f, c in codes.items() if c == 'unauthorized-change']
         if code == 'requester-changed':
             message = (f'user= was changed to "{_excerpt(walk.shown.get("user"))}" by {who} '
                        f'on {date}; the request stays {requester}\'s: once the requester has '
@@ -300,14 +308,21 @@ def _problems(page: str, walk: _Walk) -> list[Problem]:
                        f'Until then it counts as "{effective}".')
         else:
             decided = value_key('status', walk.effective.get('status')) in DECISIONS
-            frozen = decided and all(f in FROZEN_FIELDS | DECISION_FIELDS for f in fields)
+            frozen = decided and all(f in FROZEN_FIELDS | DECISION_FIELDS for f in others)
             why = ('a decision covers the request as it stood, so only a reviewer may change '
                    'these now' if frozen else
                    f'only the requester ({requester}) or a reviewer may change them')
-            message = (f'{", ".join(fields)} changed by {who} on {date} and not taken into '
+            message = (f'{", ".join(others)} changed by {who} on {date} and not taken into '
                        f'account: {why}. The values they last set stay in force.')
+            others = []
+        if others:
+            message += f' Not taken into account either: {", ".join(others)}.'
         problems.append(Problem(page, code, message, requester))
     return problems
+
+
+def _who(authors: Iterable[str]) -> str:
+    return ', '.join(a or '(hidden user)' for a in authors)
 
 
 def _excerpt(value: str | None) -> str:

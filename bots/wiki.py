@@ -46,13 +46,25 @@ TEMPLATE_NAMESPACES = frozenset({10, 11})
 def handle_args(argv: list[str]) -> list[str]:
     """pywikibot's global options (``-simulate``, ``-dir:`` …); returns the rest.
 
-    pywikibot logs each retried HTTP failure with a full traceback; operators get its
-    last line instead (the exit message gives the reason in one line).
+    Passwords, tokens and cookies are redacted from every log record (terminal and
+    ``-log``/``-debug`` files), and pywikibot's ``logs/`` folder is mode 700 with its
+    files 600 (:mod:`bots.redaction`). pywikibot logs each retried HTTP failure with a
+    full traceback; operators get its last line instead (the exit message gives the
+    reason in one line).
     """
+    from bots import redaction
+
+    log_filter = redaction.protect(redaction.pywikibot_secrets(
+        config.base_dir, config.password_file, config.authenticate))
     # pywikibot logs them on its 'pywiki' logger itself; a logger filter survives
     # handle_args() replacing the handlers.
     logging.getLogger('pywiki').addFilter(_short_tracebacks)
-    return pywikibot.handle_args(argv)
+    # It creates logs/, the log file and logs/commands.log here: private from the start.
+    with redaction.private_files():
+        rest = pywikibot.handle_args(argv)
+    redaction.attach(log_filter)  # also on the handlers it has just installed
+    redaction.secure_logs([Path(config.base_dir, 'logs')])
+    return rest
 
 
 def _short_tracebacks(record: logging.LogRecord) -> bool:

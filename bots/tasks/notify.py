@@ -92,6 +92,8 @@ def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
                       settings.notify.events, settings.notify.milestones,
                       settings.notify.since, settings.pages.directory, pairs,
                       settings.pages.mentorship, user_ids=user_ids)
+    # notices = no is the volunteer's own choice, not a problem for the report.
+    due = [n for n in due if n.allowed]
     # The ledger: the bot's own page, which a deleted talk page cannot take away, and the
     # bot's contributions, which list a post made just before a crash.
     ledger = frozenset(ledger_ids(wiki.read_own(LEDGER)))

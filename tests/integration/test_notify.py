@@ -405,9 +405,10 @@ def test_no_repost_after_the_talk_page_is_archived_by_a_move_to_the_user_namespa
 SKIP = 'Notify Skip'
 OPTOUT_CATEGORY = 'Category:Test notify opted-out'
 BOTS_REASON = 'a {{bots}} or {{nobots}} template on the user or talk page denies this bot'
+OWN_CHOICE = ''  # not posted and not reported: the request itself says notices = no
 # User name suffix -> the reason the report must give, or None: posted on the own talk page.
 SKIP_CASES: dict[str, str | None] = {
-    'Notices No': 'the request says notices = no',
+    'Notices No': OWN_CHOICE,
     'Nobots User Page': BOTS_REASON,
     'Nobots Talk Page': BOTS_REASON,
     'Bots Deny Talk': BOTS_REASON,
@@ -506,7 +507,7 @@ def test_every_skip_reason_is_honoured_and_reported(tmp_path, local_wiki, pywiki
 
     ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
     rows = skipped_rows(admin_session.text('Test notify skips report'))
-    skipped = {c for c, reason in SKIP_CASES.items() if reason}
+    skipped = {c for c, reason in SKIP_CASES.items() if reason is not None}
     expected = {case: [f'approved notice ({ids[case]}) to {SKIP} {case} not posted: {reason}']
                 for case, reason in SKIP_CASES.items() if reason}
     found = {c: [m[:len(expected[c][0])] for m in rows[f'Test notify skips/{c}']]
@@ -517,7 +518,8 @@ def test_every_skip_reason_is_honoured_and_reported(tmp_path, local_wiki, pywiki
     after = {t: lastrevid(admin_session, t) for t in talk_pages}
     changed = {t for t in talk_pages if after[t] != before[t]}
     assert changed == {f'User talk:{SKIP} {c}' for c, reason in SKIP_CASES.items()
-                       if not reason and c != 'Renamed Old'} | {f'User talk:{SKIP} Renamed New'}
+                       if reason is None and c != 'Renamed Old'} | {
+        f'User talk:{SKIP} Renamed New'}
     # The renamed user's notice is at the redirect's target; the redirect is kept.
     assert markers_by_page(admin_session)[f'User talk:{SKIP} Renamed New'] == [
         ids['Renamed Old']]

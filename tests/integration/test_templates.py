@@ -14,9 +14,12 @@ import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
+import requests
 
+from bots.localwiki import LocalWiki
 from bots.model import FIELDS, REQUIRED_FIELDS, RequestPage
 from bots.parsing import Vocabulary, parse_request
 from bots.seeding import render_request
@@ -27,6 +30,7 @@ from .conftest import PREFIX, Seeded
 
 SETTINGS = Settings()
 TEMPLATE = SETTINGS.pages.request_template
+STATUSES = ('submitted', 'under-review', 'approved', 'declined', 'withdrawn', 'completed')
 NOTICE = SETTINGS.pages.notice_template.removeprefix('Template:')
 PARSE_TITLE = f'{PREFIX}Template test'
 USER = 'Ngozi Okafor'
@@ -149,14 +153,34 @@ HOSTILE: list[Any] = [
 
 
 class _Elements(HTMLParser):
-    """Start tags of an HTML fragment, with their attributes."""
+    """Start tags of an HTML fragment, with their attributes, and textarea contents."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str]]] = []
+        self.textareas: dict[str, str] = {}
+        self._textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, {name: value or '' for name, value in attrs}))
+        if tag == 'textarea':
+            self._textarea = dict(attrs).get('name') or ''
+            self.textareas[self._textarea] = ''
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == 'textarea':
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self.textareas[self._textarea] += data
+
+
+def elements(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    parser.close()
+    return parser
 
 
 _ERROR = re.compile(r'<(\w+)[^>]*\bclass="(?:[^"]*\s)?error(?:\s[^"]*)?"[^>]*>(.*?)</\1>',
@@ -184,10 +208,7 @@ class Rendered:
 
     @property
     def tags(self) -> list[tuple[str, dict[str, str]]]:
-        parser = _Elements()
-        parser.feed(self.html)
-        parser.close()
-        return parser.tags
+        return elements(self.html).tags
 
     @property
     def errors(self) -> list[str]:
@@ -326,6 +347,59 @@ def test_landing_page_has_an_inputbox_for_new_requests(wiki: WikiSession) -> Non
     assert 'title' in inputs
     assert PREFIX in inputs['prefix']['value']
     assert inputs['preload']['value'] == f'{TEMPLATE}/preload'
+    assert inputs['editintro']['value'] == f'{TEMPLATE}/editintro'
+
+
+@dataclasses.dataclass(frozen=True)
+class EditForm:
+    """The edit page a browser shows: its HTML and the text in the edit box."""
+
+    html: str
+    text: str
+
+
+def open_from_landing_page(wiki: WikiSession, local_wiki: LocalWiki, typed: str) -> EditForm:
+    """Type ``typed`` into the landing page's box and press the button, as a browser does:
+    submit its form (a GET with its hidden fields) and follow InputBox's redirect to the
+    edit form."""
+    html = wiki.parse(title=SETTINGS.pages.landing, props=('text',))['text']
+    form = elements(html).tags
+    [action] = [attrs['action'] for tag, attrs in form if tag == 'form']
+    fields = {attrs['name']: attrs.get('value', '') for tag, attrs in form
+              if tag == 'input' and attrs.get('type') == 'hidden'}
+    browser = requests.Session()
+    browser.trust_env = False
+    response = browser.get(urljoin(local_wiki.index_url, action),
+                           params={**fields, 'title': typed}, timeout=60)
+    response.raise_for_status()
+    assert response.history, 'InputBox redirects to the edit form of prefix + title'
+    return EditForm(response.text, elements(response.text).textareas['wpTextbox1'])
+
+
+def test_an_existing_title_on_the_landing_page_warns_before_editing(
+        wiki: WikiSession, local_wiki: LocalWiki) -> None:
+    """Someone else's request opens with a red warning above the edit form (the
+    button's editintro), not as if it were an empty form."""
+    typed = 'Someone else/Summit 2026'
+    existing = render_request(VALID)
+    wiki.edit(PREFIX + typed, existing, 'Template test: an existing request')
+    form = open_from_landing_page(wiki, local_wiki, typed)
+    assert 'class="leadership-request-exists"' in form.html
+    assert 'leadership-request-new' not in form.html
+    assert 'This page already exists' in form.html
+    assert PREFIX + typed in form.html
+    # The form holds the existing request (a preload never replaces an existing text).
+    assert form.text.strip() == existing
+
+
+def test_a_new_title_on_the_landing_page_opens_the_empty_form(
+        wiki: WikiSession, local_wiki: LocalWiki) -> None:
+    """A free title opens the preloaded empty form with a short intro and no warning."""
+    form = open_from_landing_page(wiki, local_wiki, 'A title nobody has taken yet')
+    assert 'class="leadership-request-new"' in form.html
+    assert 'leadership-request-exists' not in form.html
+    assert '{{Leadership request' in form.text
+    assert re.findall(r'^\|\s*(\w+)\s*=', form.text, re.MULTILINE) == list(FIELDS)
 
 
 def test_preload_lists_every_field_on_its_own_line(wiki: WikiSession) -> None:
@@ -333,6 +407,29 @@ def test_preload_lists_every_field_on_its_own_line(wiki: WikiSession) -> None:
     text = wiki.text(f'{TEMPLATE}/preload') or ''
     assert '{{Leadership request' in text
     assert re.findall(r'^\|\s*(\w+)\s*=', text, re.MULTILINE) == list(FIELDS)
+
+
+# One request per region of the vocabulary, through every status, and one with an error:
+# together they use every tracking category the template can add.
+CATEGORY_CASES: list[Any] = [
+    *(pytest.param({'region': region, 'status': STATUSES[i % len(STATUSES)]},
+                   id=f'{region}-{STATUSES[i % len(STATUSES)]}')
+      for i, region in enumerate(SETTINGS.vocabulary.regions)),
+    *(pytest.param({'status': status}, id=f'ssa-{status}') for status in STATUSES),
+    pytest.param({'program': None}, id='with-errors'),
+]
+
+
+@pytest.mark.parametrize('changes', CATEGORY_CASES)
+def test_every_tracking_category_exists(wiki: WikiSession, changes: Changes) -> None:
+    """install-templates created every category a request page is in: no red link."""
+    parse = wiki.parse(text=render_request(with_changes(changes)), title=PARSE_TITLE,
+                       props=('categories',))
+    categories = [f'Category:{c["category"]}' for c in parse['categories']]
+    assert len(categories) >= 3, categories  # all requests, status or errors, region
+    assert not [c for c in parse['categories'] if c.get('missing')], parse['categories']
+    info = wiki.api(action='query', titles=categories, prop='info')['query']['pages']
+    assert not [page['title'] for page in info if page.get('missing')]
 
 
 @pytest.mark.parametrize(('field', 'value'), HOSTILE)

@@ -130,7 +130,6 @@ def test_ledger_reads_summaries_and_markers():
 
 @pytest.mark.parametrize(('recipient', 'allowed', 'reason'), [
     (Recipient('A', target='User talk:A'), True, None),
-    (Recipient('A', target='User talk:A'), False, 'notices = no'),
     (Recipient('A', exists=False), True, 'does not exist'),
     (Recipient('A', blocked_indefinitely=True, target='User talk:A'), True, 'blocked'),
     (Recipient('A', opted_out=True, target='User talk:A'), True, 'opted out'),
