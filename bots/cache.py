@@ -125,6 +125,14 @@ class Cache:
 
     # -- derived data --------------------------------------------------------
 
+    @_guarded(lambda: None)
+    def forget_users(self, names: Iterable[str] | None) -> None:
+        """Forget cached users (all when ``None``): a rename made the names free."""
+        if names is None:
+            self._write('DELETE FROM users', [()])
+        else:
+            self._write('DELETE FROM users WHERE name = ?', [(n,) for n in names])
+
     @_guarded(dict)
     def revisions(self, revids: Iterable[int]) -> dict[int, Revision]:
         """Cached revision summaries by id (a revision never changes; revision deletion

@@ -161,8 +161,8 @@ def templates_root() -> Traversable:
 
 
 def wiki_files(root: Traversable) -> Iterator[tuple[str, str]]:
-    """``(relative path, text)`` of every ``.wiki`` file under ``root``, in a stable order
-    (a template before its subpages' folder)."""
+    """``(relative path, text)`` of every ``.wiki`` file under ``root``, sorted by path
+    parts (a template's subpages before the template: its box before its first use)."""
     def walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
         if not folder.is_dir():
             return

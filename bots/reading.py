@@ -71,7 +71,10 @@ def effective_request(page: RequestPage, verdict: Verdict, vocabulary: Vocabular
     """The request as the values in force make it (``None`` if they do not make one)."""
     if not verdict.values:
         return None
-    read = FieldRead(values=verdict.values, found=1)
+    values = dict(verdict.values)
+    if verdict.requester:
+        values['user'] = verdict.requester  # the name now, after a rename
+    read = FieldRead(values=values, found=1)
     request, _ = validate(page, read, vocabulary)
     return request
 
@@ -274,7 +277,20 @@ def read_snapshot(wiki: Wiki, probe: Probe) -> Snapshot:
             _, found = parse_request(page, syntax.template, vocabulary,
                                      syntax.redirect_words, extension_tags=syntax.extension_tags)
             problems.extend(found)
-    user_ids = wiki.user_ids(v.requester for v in verdicts.values() if v.requester)
+    names = {v.requester for v in verdicts.values() if v.requester} | reviewers.listed()
+    user_ids = wiki.user_ids(names)
+    renames = wiki.renames(names - set(user_ids) - wiki.admins()) \
+        if names - set(user_ids) else {}
+    if renames:  # judged again with the names as they are now
+        renamed_reviewers = reviewers.listed() & set(renames)
+        reviewers = reviewers.renamed(renames)
+        for page in pages:
+            if renamed_reviewers or verdicts[page.title].requester in renames:
+                verdicts[page.title] = judge(page.title, histories[page.title], reviewers,
+                                             renames)
+        user_ids |= wiki.user_ids(v.requester for v in verdicts.values() if v.requester)
+    requesters = {v.requester for v in verdicts.values()}
+    user_ids = {name: uid for name, uid in user_ids.items() if name in requesters}
     checked, check_problems = check_requests(pages, verdicts, user_ids, vocabulary)
     return Snapshot(requests=tuple(checked), problems=tuple(problems + check_problems),
                     pages_read=len(pages), user_ids=user_ids, reviewers=reviewers.now,

@@ -55,28 +55,30 @@ _SECRET_NAME = re.compile(
     r'pass(?:word|wd)|secret|token|session|cookie|authori[sz]ation|api_?key|oauth_'
     r'|centralauth_', re.IGNORECASE)
 _NAME = r'[\w.-]+'
-_URL_AMP = r'%(?:25)*26'
+# Each rule finds a key; the value after it is read only when the key is secret (so that
+# no text is scanned twice), and keys inside another key's value are found too.
 # name=value (a form or URL body, a cookie) and its URL-encoded form name%3Dvalue.
-_ASSIGNMENT = re.compile(
-    rf'''(?<![\w.-])(?P<key>{_NAME})(?P<sep>=|%(?:25)*3[dD])'''
-    rf'''(?=(?P<value>(?P<q>['"])(?:(?!(?P=q))[^\n])*(?P=q)|(?:(?!{_URL_AMP})[^&\s'";])+))''')
+_ASSIGNMENT = re.compile(rf'(?<![\w.-])(?P<key>{_NAME})(?:=|%(?:25)*3[dD])')
+_ASSIGNED = re.compile(r'''(?P<q>['"])(?:(?!(?P=q))[^\n])*(?P=q)|(?:(?!%(?:25)*26)[^&\s'";])+''')
 # 'name': value in JSON or a Python repr, also inside an escaped string (\"name\": \"v\"),
 # also with pprint's line split ('name': "\n "['v']); values: a string, a list of strings,
 # a bare word. A nested object ({ or [ of objects) is left to its own keys.
-_STRING = r'''b?(?P<{0}>\\{{0,3}}["'])(?:\\.|[^\n])*?(?P={0})'''
 _MAPPING = re.compile(
-    rf'''(?P<kq>\\{{0,3}}["'])(?P<key>{_NAME})(?P=kq)(?P<sep>\s*:\s*(?:(?P<join>["'])\s*(?P=join)\s*)?)'''
-    rf'''(?=(?P<value>{_STRING.format('vq')}'''
+    rf'''(?P<kq>\\{{0,3}}["'])(?P<key>{_NAME})(?P=kq)\s*:\s*(?:(?P<join>["'])\s*(?P=join)\s*)?''')
+_STRING = r'''b?(?P<{0}>\\{{0,3}}["'])(?:\\.|[^\n])*?(?P={0})'''
+_MAPPED = re.compile(
+    rf'''{_STRING.format('vq')}'''
     rf'''|\[\s*{_STRING.format('lq')}(?:\s*,\s*{_STRING.format('lq2')})*\s*,?\s*\]'''
-    r'''|(?![\[{(\s])[^\s,}\]]+))''')
+    r'''|(?![\[{(\s])[^\s,}\]]+''')
+# BotPassword('app', 'password') as written in user-password.py.
+_BOT_PASSWORD = re.compile(r'''(?P<key>BotPassword)\(\s*(?P<aq>["']).*?(?P=aq)\s*,\s*''')
+_BOT_PASSWORD_VALUE = re.compile(_STRING.format('vq'))
+_KEYED_RULES = ((_ASSIGNMENT, _ASSIGNED), (_MAPPING, _MAPPED),
+                (_BOT_PASSWORD, _BOT_PASSWORD_VALUE))
 # HTTP headers as a log line shows them: everything after the colon is secret.
 _HEADER = re.compile(
     r'(?<![\w-])(?P<key>Set-Cookie[23]?|Cookie|(?:Proxy-)?Authori[sz]ation|X-[\w-]*Token)'
     r'(?P<sep>:[ \t]*)(?P<value>[^\r\n]+)', re.IGNORECASE)
-# BotPassword('app', 'password') as written in user-password.py.
-_BOT_PASSWORD = re.compile(
-    r'''(?P<key>BotPassword\(\s*(?P<aq>["']).*?(?P=aq)\s*,\s*)(?P<sep>)'''
-    r'''(?=(?P<value>(?P<vq>["'])(?:\\.|[^\n])*?(?P=vq)))''')
 _BEARER = re.compile(r'(?P<key>\bBearer)(?P<sep>\s+)(?P<value>[\w.~+/-]{8,}=*)')
 
 
@@ -110,34 +112,31 @@ class Redactor:
         """``text`` with every secret value replaced by ``<redacted>``; keys stay."""
         if not text:
             return text
-        for rule in (_ASSIGNMENT, _MAPPING, _BOT_PASSWORD):
-            text = self._values(rule, text)
+        for key_rule, value_rule in _KEYED_RULES:
+            text = self._values(key_rule, value_rule, text)
         for rule in (_HEADER, _BEARER):
             text = rule.sub(self._whole, text)
         literal = self._literal
         return literal.sub(REDACTED, text) if literal else text
 
-    def _values(self, rule: re.Pattern[str], text: str) -> str:
-        """Replace the value after each secret key ``rule`` finds.
-
-        A rule matches a key and looks ahead at its value without taking it, so that
-        the keys inside another key's value (a JSON string, a form body) are seen too.
-        """
+    def _values(self, key_rule: re.Pattern[str], value_rule: re.Pattern[str],
+                text: str) -> str:
+        """Replace the value after each secret key that ``key_rule`` finds."""
         parts: list[str] = []
-        done = 0
-        for match in rule.finditer(text):
-            if match.start() < done:
-                continue  # inside a value already replaced
-            replacement = self._replacement(match)
-            if replacement is not None:
-                parts += [text[done:match.start('value')], replacement]
-                done = match.end('value')
+        done = position = 0
+        while match := key_rule.search(text, position):
+            position = match.end()
+            if key_rule is not _BOT_PASSWORD and not _SECRET_NAME.search(match['key']):
+                continue
+            value = value_rule.match(text, position)
+            replacement = self._replacement(value[0]) if value else None
+            if value and replacement is not None:
+                parts += [text[done:position], replacement]
+                done = position = value.end()
         return ''.join(parts) + text[done:] if parts else text
 
-    def _replacement(self, match: re.Match[str]) -> str | None:
-        value = match['value']
-        if match.re is not _BOT_PASSWORD and not _SECRET_NAME.search(match['key']):
-            return None
+    def _replacement(self, value: str) -> str | None:
+        """The value with its secret replaced by the mark (in its quotes), or None."""
         strings = [(found[1], found[2]) for found in _QUOTED.finditer(value)]
         if value.startswith('['):  # a list of strings: one mark in the first one's quotes
             quote = strings[0][0] if strings else ''

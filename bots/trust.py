@@ -85,6 +85,15 @@ class ReviewerList:
         index = bisect.bisect_left(self.revids, revid) - 1
         return (self.names[index] if index >= 0 else frozenset()) | self.admins
 
+    def renamed(self, renames: Mapping[str, str]) -> ReviewerList:
+        """The same list with renamed reviewers under their names now."""
+        return dataclasses.replace(self, names=tuple(
+            frozenset(renames.get(n, n) for n in names) for names in self.names))
+
+    def listed(self) -> frozenset[str]:
+        """Every name the page ever counted (to look for renames among them)."""
+        return frozenset().union(*self.names)
+
     @property
     def now(self) -> frozenset[str]:
         """Reviewers (and admins) as the page lists them now."""
@@ -125,16 +134,12 @@ class Verdict:
     consented: bool  # the requester in force has saved a revision that names them
     decided_at: dt.datetime | None  # when the status in force was set
     problems: tuple[Problem, ...]
+    requester: str = ''  # the requester in force, by their name now ('' when none)
 
     @property
     def status(self) -> str:
         """The status in force."""
         return value_key('status', self.values.get('status'))
-
-    @property
-    def requester(self) -> str:
-        """The requester in force ('' when none)."""
-        return value_key('user', self.values.get('user'))
 
 
 @dataclasses.dataclass
@@ -147,17 +152,28 @@ class _Refusal:
 class _Walk:
     """The state of one page's history walk, oldest revision first."""
 
-    def __init__(self, reviewers: ReviewerList) -> None:
+    def __init__(self, reviewers: ReviewerList, renames: Mapping[str, str]) -> None:
         self.reviewers = reviewers
+        self.renames = renames
         self.effective: dict[str, str] = {}
         self.shown: dict[str, str] = {}
         self.refused: dict[str, _Refusal] = {}
         self.consented = False
         self.decided_at: dt.datetime | None = None
 
+    def key(self, field: str, value: str | None) -> str:
+        """:func:`value_key`, with user names as they are now (after renames)."""
+        key = value_key(field, value)
+        if field in ('user', 'reviewer'):
+            for _ in range(len(self.renames)):  # a chain of renames, never a loop
+                if key not in self.renames:
+                    break
+                key = self.renames[key]
+        return key
+
     @property
     def requester(self) -> str:
-        return value_key('user', self.effective.get('user'))
+        return self.key('user', self.effective.get('user'))
 
     def refusal(self, field: str, new: str | None, author: str,
                 revision: Revision) -> str | None:
@@ -165,12 +181,13 @@ class _Walk:
         or ``None``."""
         reviewers = self.reviewers.at(revision.revid)
         requester = self.requester
+        author = self.key('user', author) if author else ''  # by the name it has now
         is_requester = bool(author) and author == requester
         is_reviewer = bool(author) and author in reviewers and not is_requester
-        status = value_key('status', self.effective.get('status'))
+        status = self.key('status', self.effective.get('status'))
         draft = not self.consented and status not in DECISIONS
         if field == 'status':
-            target = value_key('status', new)
+            target = self.key('status', new)
             if target in REVIEWER_STATUSES or (target == DEFAULT_STATUS
                                                and status != DEFAULT_STATUS):
                 if is_requester and author in reviewers:
@@ -188,7 +205,7 @@ class _Walk:
     def apply(self, field: str, new: str | None, authors: Sequence[str],
               revision: Revision) -> None:
         """A change of ``field`` to ``new`` by ``authors``: in force or refused."""
-        if value_key(field, new) == value_key(field, self.effective.get(field)):
+        if self.key(field, new) == self.key(field, self.effective.get(field)):
             self.refused.pop(field, None)  # back to what is in force: no change at all
             return
         codes = [c for c in (self.refusal(field, new, a, revision) for a in authors) if c]
@@ -197,7 +214,7 @@ class _Walk:
             return
         self.refused.pop(field, None)
         if field == 'status':
-            self.decided_at = revision.timestamp if value_key('status', new) != DEFAULT_STATUS \
+            self.decided_at = revision.timestamp if self.key('status', new) != DEFAULT_STATUS \
                 else None
         if field == 'user':
             self.consented = False  # a new requester confirms for themself
@@ -213,12 +230,13 @@ class _Walk:
             self.effective, self.shown, self.refused = {}, {}, {}
             self.consented, self.decided_at = False, None
         changed = [f for f in FIELDS
-                   if value_key(f, values.get(f)) != value_key(f, self.shown.get(f))]
+                   if self.key(f, values.get(f)) != self.key(f, self.shown.get(f))]
         self.shown = values
         if 'user' in changed:
             self.apply('user', values.get('user'), authors, revision)
-        if not self.consented and revision.user and revision.user == self.requester \
-                and value_key('user', values.get('user')) == self.requester:
+        if not self.consented and revision.user \
+                and self.key('user', revision.user) == self.requester \
+                and self.key('user', values.get('user')) == self.requester:
             self.consented = True
             # The requester's save takes over every value on the page they may set.
             for field in FIELDS:
@@ -229,14 +247,19 @@ class _Walk:
             if field != 'user':
                 self.apply(field, values.get(field), authors, revision)
         for field in list(self.refused):  # a revert to the value in force is no problem
-            if value_key(field, self.shown.get(field)) == value_key(
+            if self.key(field, self.shown.get(field)) == self.key(
                     field, self.effective.get(field)):
                 del self.refused[field]
 
 
-def judge(page: str, history: Sequence[Revision], reviewers: ReviewerList) -> Verdict:
-    """Apply the trust rules to a page's history (oldest revision first)."""
-    walk = _Walk(reviewers)
+def judge(page: str, history: Sequence[Revision], reviewers: ReviewerList,
+          renames: Mapping[str, str] | None = None) -> Verdict:
+    """Apply the trust rules to a page's history (oldest revision first).
+
+    ``renames`` maps old user names to new ones: MediaWiki shows a renamed user's old
+    edits under the new name, while the page text still has the old one.
+    """
+    walk = _Walk(reviewers, renames or {})
     skipped: list[str] = []
     for revision in history:
         if revision.values is None:
@@ -245,7 +268,8 @@ def judge(page: str, history: Sequence[Revision], reviewers: ReviewerList) -> Ve
         walk.step(revision, tuple(dict.fromkeys([*skipped, revision.user])))
         skipped = []
     return Verdict(values=dict(walk.effective), consented=walk.consented,
-                   decided_at=walk.decided_at, problems=tuple(_problems(page, walk)))
+                   decided_at=walk.decided_at, problems=tuple(_problems(page, walk)),
+                   requester=walk.requester)
 
 
 def moved_away(page: str, history: Sequence[Revision], verdict: Verdict,

@@ -37,6 +37,8 @@ from bots.parsing import EXTENSION_TAGS
 from bots.settings import Settings
 
 PROGRESS_EVERY = 500  # pages between progress lines on long reads
+MOVE_SLACK = 5  # seconds between a move's null revision and its log entry, at most
+RENAME_LOOKUPS = 50  # rename-log requests a run may make for names that no longer exist
 # What ends a run with exit code 1: the wiki unreachable or failing after retries.
 WIKI_ERRORS: tuple[type[BaseException], ...] = (Error, requests.RequestException, OSError)
 info = pywikibot.info
@@ -323,10 +325,12 @@ class Wiki:
         for page_id, revision in candidates:
             if not revision.user:
                 continue
-            stamp = revision.timestamp.strftime('%Y-%m-%dT%H:%M:%SZ')
+            # The log entry may be written a second after the null revision.
+            start, end = (f'{revision.timestamp + dt.timedelta(seconds=s):%Y-%m-%dT%H:%M:%SZ}'
+                          for s in (MOVE_SLACK, -MOVE_SLACK))
             for result in self._query({'list': 'logevents', 'letype': 'move',
-                                       'leuser': revision.user, 'lestart': stamp,
-                                       'leend': stamp, 'leprop': 'title|ids',
+                                       'leuser': revision.user, 'lestart': start,
+                                       'leend': end, 'leprop': 'title|ids',
                                        'lelimit': 'max'}):
                 for entry in result.get('query', {}).get('logevents', ()):
                     # logpage: the id of the page moved (pageid is the old title's now)
@@ -395,6 +399,8 @@ class Wiki:
     def user_ids(self, names: Iterable[str]) -> dict[str, int]:
         """Name -> user id of the registered users among ``names``, in batches of list=users."""
         wanted = set(names)
+        if self.cache:
+            self._forget_renamed()
         known = self.cache.user_ids(wanted) if self.cache else {}
         found: dict[str, int] = {}
         for group in batched(sorted(wanted - set(known)), self.batch):
@@ -404,6 +410,57 @@ class Wiki:
         if self.cache:
             self.cache.store_user_ids(found)
         return known | found
+
+    def _forget_renamed(self) -> None:
+        """Drop cached user names that a rename since the last look made free (one
+        request: the rename log since then); the first look empties the name cache."""
+        if self.cache is None:
+            return
+        since = self.cache.get('renames-seen')
+        # A margin for clocks and for renames logged while this runs: seen twice is fine.
+        now = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)).strftime(
+            '%Y-%m-%dT%H:%M:%SZ')
+        if not since:
+            self.cache.forget_users(None)
+        else:
+            old: set[str] = set()
+            for result in self._query({'list': 'logevents', 'letype': 'renameuser',
+                                       'lestart': since, 'ledir': 'newer',
+                                       'leprop': 'details|timestamp', 'lelimit': 'max'}):
+                for entry in result.get('query', {}).get('logevents', ()):
+                    old.add(str(entry.get('params', {}).get('olduser', '')))
+            self.cache.forget_users(old - {''})
+        self.cache.put('renames-seen', now)
+
+    def renames(self, names: Iterable[str]) -> dict[str, str]:
+        """Old name -> new name, for the names among ``names`` that were renamed.
+
+        The rename log, asked per name (only names that no longer exist are asked, at
+        most :data:`RENAME_LOOKUPS` a run; answers are cached: a name that does not
+        exist can only be renamed again after it exists again). Chains are followed.
+        """
+        found: dict[str, str] = {}
+        cached = self.cache.get('renames') if self.cache else None
+        known: dict[str, str] = dict(cached) if isinstance(cached, dict) else {}
+        todo = sorted(set(names))
+        asked = 0
+        while todo and asked < RENAME_LOOKUPS:
+            name = todo.pop()
+            if name not in known:
+                asked += 1
+                known[name] = ''
+                for result in self._query({'list': 'logevents', 'letype': 'renameuser',
+                                           'letitle': f'User:{name}', 'leprop': 'details',
+                                           'lelimit': 1}):
+                    for entry in result.get('query', {}).get('logevents', ()):
+                        known[name] = str(entry.get('params', {}).get('newuser', ''))
+                    break
+            if known[name] and known[name] not in found.values():
+                found[name] = known[name]
+                todo.append(known[name])  # renamed again since?
+        if self.cache:
+            self.cache.put('renames', known)
+        return {old: new for old, new in found.items() if new != old}
 
     def admins(self) -> frozenset[str]:
         """Members of the sysop group (they count as reviewers)."""

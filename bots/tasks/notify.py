@@ -10,6 +10,7 @@ not list yet is found again in the bot's contributions and on the talk page.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -43,7 +44,7 @@ from bots.notices import (
     template_problem,
 )
 from bots.trust import parse_user_links
-from bots.wiki import Wiki, info, simulating
+from bots.wiki import MOVE_SLACK, Wiki, info, simulating
 
 INDEFINITE = frozenset({'infinite', 'infinity', 'never'})
 LEDGER = 'notices'  # the bot's own page User:BOT/leadership-notices.json
@@ -323,6 +324,15 @@ def gather_recipients(wiki: Wiki, users: Iterable[str],
     return recipients
 
 
+def _close(one: str | None, other: str | None) -> bool:
+    """Whether two API timestamps are at most MOVE_SLACK seconds apart (a move's log entry
+    may be written a second after the redirect it leaves)."""
+    if not one or not other:
+        return False
+    times = [dt.datetime.fromisoformat(t.replace('Z', '+00:00')) for t in (one, other)]
+    return abs((times[0] - times[1]).total_seconds()) <= MOVE_SLACK
+
+
 def redirect_facts(wiki: Wiki, talk_pages: Mapping[str, str], redirects: Mapping[str, str],
                    trusted: frozenset[str] = frozenset()) -> dict[str, RedirectFacts]:
     """User -> who made their talk page (``talk_pages``: user -> title) the redirect it is.
@@ -348,7 +358,7 @@ def redirect_facts(wiki: Wiki, talk_pages: Mapping[str, str], redirects: Mapping
         moved_by: str | None = None
         if exists and int(revision.get('parentid', -1)) == 0:
             for entry in wiki.log_events(title, 'move'):
-                if entry.get('timestamp') == revision.get('timestamp') and \
+                if _close(entry.get('timestamp'), revision.get('timestamp')) and \
                         _move_target(entry) == target:
                     moved_by = '' if 'userhidden' in entry else str(entry.get('user', ''))
                     break

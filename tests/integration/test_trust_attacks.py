@@ -28,7 +28,8 @@ PAGES = {'request_prefix': PREFIX, 'report': 'Attack report', 'run': 'Attack run
 ACCOUNTS = ('Mallet', 'Bea', 'Rita', 'Vandal', 'Trust swap', 'Trust alias', 'Trust comment',
             'Trust moved', 'Trust resubmit', 'Trust revdel', 'Trust broken', 'Trust rita',
             'Trust comment name', 'Trust hidden', 'Trust removed', 'Trust completed',
-            'Trust out', 'Trust redirect', 'Trust json', 'Trust branch', 'Trust deep')
+            'Trust out', 'Trust redirect', 'Trust json', 'Trust branch', 'Trust deep',
+            'Trust renamed')
 
 
 def request(user: str, **extra: str) -> str:
@@ -118,6 +119,9 @@ def attacked(tmp_path_factory, local_wiki: LocalWiki, pywikibot_dir: Path,
     edit_as(reviewer, 'Out', request('Trust out', status='approved'))
     edit_as(user['Trust redirect'], 'Redirect', request('Trust redirect'))
     edit_as(reviewer, 'Redirect', request('Trust redirect', status='approved'))
+    # Approved and listed, then renamed; the page keeps the old name.
+    edit_as(user['Trust renamed'], 'Renamed', request('Trust renamed'))
+    edit_as(reviewer, 'Renamed', request('Trust renamed', status='approved'))
     local_wiki.run_jobs()
 
     config = write_config(tmp_path_factory.mktemp('attacks') / 'attacks.yaml', {
@@ -128,6 +132,7 @@ def attacked(tmp_path_factory, local_wiki: LocalWiki, pywikibot_dir: Path,
     user['Mallet'].post_with_token(action='move', **{'from': PREFIX + 'Out'},
                                    to='Elsewhere/Out', noredirect=True)
     edit_as(anon, 'Redirect', f'#REDIRECT [[{PREFIX}Swap]]')
+    local_wiki.rename_user('Trust renamed', 'Trust renamed anew')
     result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
     assert result.code == 0, result.stderr
     report = admin_session.text(PAGES['report']) or ''
@@ -245,3 +250,13 @@ def test_a_long_history_is_read_to_its_start(attacked):
     assert rows_of(attacked, 'Deep') == {'unauthorized-status'}
     deep = attacked['organizers']['Trust deep']
     assert (deep['approved'], deep['skills']) == (1, 'edit 9')
+
+
+def test_a_renamed_requester_keeps_their_request_and_is_not_welcomed_again(attacked):
+    assert rows_of(attacked, 'Renamed') == set()
+    organizers = attacked['organizers']
+    assert 'Trust renamed' not in organizers
+    assert organizers['Trust renamed anew']['approved'] == 1
+    assert 'leadership-bot notice listed:' in (
+        attacked['admin'].text('User talk:Trust renamed') or '')
+    assert attacked['admin'].text('User talk:Trust renamed anew') is None
