@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bots.model import Problem
 from bots.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -143,14 +144,30 @@ def run(options: Options, wiki: Wiki) -> int:
         codes.append(directory.write(wiki, prepared, guard))
     if 'match' in names:
         codes.append(match.write(wiki, matches, guard))
+    directory_lost = prepared.plan is not None and any(
+        page.title in wiki.failed for page in prepared.plan.pages)
+    if 'notify' in names and (directory_lost or wiki.settings.pages.mentorship in wiki.failed):
+        # Notices go by what the pages show: the last good listing and pairs.
+        listed = [o for o in prepared.organizers
+                  if o.user in prepared.listed_now or not directory_lost]
+        pairs = matches.previous if wiki.settings.pages.mentorship in wiki.failed else pairs
+        notices = notify.prepare(wiki, snapshot, listed, pairs)
+    late: list[Problem] = []
     if 'notify' in names:
         code, skipped = notify.write(wiki, notices)
         codes.append(code)
-        if skipped:  # found only while posting: the report gets them now
-            report.run(wiki, dataclasses.replace(
-                snapshot, problems=snapshot.problems + tuple(skipped)), guard)
+        late.extend(skipped)  # found only while posting
+    late.extend(Problem(title, 'page-not-saved', f'{title} was not saved: {reason}.')
+                for title, reason in sorted(wiki.failed.items()))
+    if late and wiki.settings.pages.report not in wiki.failed:  # the report gets them now
+        report.run(wiki, dataclasses.replace(
+            snapshot, problems=snapshot.problems + tuple(late)), guard)
     guard.save()
-    code = max(codes)
+    if wiki.failed:  # one line naming every page that could not be saved
+        print('leadership-bot: not saved: ' + '; '.join(
+            f'{title} ({reason})' for title, reason in sorted(wiki.failed.items())),
+            file=sys.stderr)
+    code = max(codes + [1 if wiki.failed else 0])
     if wiki.cache and code == 0 and not notices.waiting and not simulating():
         wiki.cache.put(key, {
             'signature': wiki.after_run().signature(settings_key(wiki.settings)),

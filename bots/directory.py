@@ -240,12 +240,48 @@ def stale_body(main_title: str) -> str:
     return (f'This part of the directory is no longer used; see [[{main_title}]].')
 
 
-def render_json(organizers: Sequence[Organizer], title: str) -> str:
-    """The machine-readable copy (schema documented in the README)."""
-    data = {
-        'schema': JSON_SCHEMA_VERSION,
-        'directory': title,
-        'organizers': [dataclasses.asdict(o) for o in organizers],
-    }
-    # MediaWiki stores JSON pages pretty-printed with four spaces; match it.
-    return json.dumps(data, ensure_ascii=False, indent=4)
+JSON_LIMITS = {'skills': 500, 'latest_program': 200}  # characters kept in the JSON copy
+JSON_SHARE = 0.7  # of the wiki's page size limit one JSON page may fill
+
+
+def render_json(organizers: Sequence[Organizer], title: str, json_title: str = '',
+                max_bytes: int = 2048 * 1024) -> dict[str, str]:
+    """The machine-readable copy (schema documented in the README): page title -> text.
+
+    One page (``schema`` 1) while it fits in :data:`JSON_SHARE` of the wiki's size
+    limit; beyond, the page lists its parts (``schema`` 2: ``parts``) and each part
+    ``JSON_TITLE/N`` holds a run of organizers. Long free-text values are cut at
+    :data:`JSON_LIMITS` characters (with ``…``), so every page stays within the limit.
+    """
+    rows = [_json_row(o) for o in organizers]
+    # MediaWiki stores JSON pages pretty-printed with four spaces; sizes are measured so.
+    whole = json.dumps({'schema': JSON_SCHEMA_VERSION, 'directory': title, 'organizers': rows},
+                       ensure_ascii=False, indent=4)
+    budget = int(max_bytes * JSON_SHARE)
+    if len(whole.encode('utf-8')) <= budget:
+        return {json_title: whole}
+    parts: list[list[dict[str, object]]] = [[]]
+    used = 0
+    for row in rows:
+        size = len(json.dumps(row, ensure_ascii=False, indent=4).encode('utf-8')) * 2
+        if parts[-1] and used + size > budget:
+            parts.append([])
+            used = 0
+        parts[-1].append(row)
+        used += size
+    names = [f'{json_title}/{n}' for n in range(1, len(parts) + 1)]
+    pages = {json_title: json.dumps({'schema': 2, 'directory': title, 'count': len(rows),
+                                     'parts': names}, ensure_ascii=False, indent=4)}
+    for number, (name, part) in enumerate(zip(names, parts, strict=True), 1):
+        pages[name] = json.dumps({'schema': 2, 'directory': title, 'part': number,
+                                  'organizers': part}, ensure_ascii=False, indent=4)
+    return pages
+
+
+def _json_row(organizer: Organizer) -> dict[str, object]:
+    row = dataclasses.asdict(organizer)
+    for field, limit in JSON_LIMITS.items():
+        value = row.get(field)
+        if isinstance(value, str) and len(value) > limit:
+            row[field] = value[:limit - 1].rstrip() + '…'
+    return row

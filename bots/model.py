@@ -26,7 +26,7 @@ PROBLEM_CODES = (
     'missing-field', 'invalid-value', 'unknown-user', 'unverified-requester',
     'unauthorized-status', 'multiple-requests', 'date-order', 'notice-skipped',
     'reviewers-unprotected', 'requester-changed', 'unauthorized-change', 'self-decision',
-    'notice-template-untrusted', 'directory-not-saved', 'matches-not-saved')
+    'notice-template-untrusted', 'directory-not-saved', 'matches-not-saved', 'page-not-saved')
 
 
 @dataclasses.dataclass(frozen=True)

@@ -45,6 +45,7 @@ LOGGERS = ('', 'pywiki', 'py.warnings', 'requests', 'urllib3', 'requests_oauthli
 # A value a key-based rule redacted is replaced everywhere else only from this length
 # (a short value such as an anonymous token '+\\' would blank out ordinary text).
 MIN_LEARNED = 8
+MAX_LEARNED = 500  # longer values are no password or token: redacted, not remembered
 # Passwords read from pywikibot's files are replaced everywhere from this length.
 MIN_KNOWN = 4
 
@@ -149,7 +150,8 @@ class Redactor:
         if all(inner == REDACTED for _, inner in strings):
             return None
         for _, inner in strings:
-            self.add(_decoded(inner), minimum=MIN_LEARNED)
+            if MIN_LEARNED <= len(inner) <= MAX_LEARNED and inner not in self._known:
+                self.add(_decoded(inner), minimum=MIN_LEARNED)
         return replacement
 
     def _whole(self, match: re.Match[str]) -> str:

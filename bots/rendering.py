@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from bots.model import STATUSES, Problem, Snapshot
+from bots.normalize import normalize_username
 
 # Characters with a meaning in wikitext or HTML. As numeric entities they render as
 # themselves and the parser sees no markup: no template ({ }), link ([ ] and the ':'
@@ -31,7 +32,14 @@ def plain(value: object, limit: int = 200) -> str:
 
 
 def user_link(name: str) -> str:
-    """A link to a user page showing the name; ``name`` is a real, normalized user name."""
+    """A link to a user page showing the name.
+
+    A name that is not one MediaWiki could store, or that holds what saving a page
+    expands (``~~~``, a signature), is shown as text only: report rows quote names as
+    the page wrote them.
+    """
+    if normalize_username(name) != name or '~~~' in name:
+        return plain(name)
     return f'[[User:{name}|{plain(name)}]]'
 
 
@@ -53,14 +61,23 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, sortable: bo
     return '\n'.join(lines)
 
 
-def render_report(snapshot: Snapshot, bot_user: str, prefix: str = '') -> str:
+ROWS_PER_PAGE = 10  # problem rows shown for one request page; a count says the rest
+REPORT_SHARE = 0.8  # of the wiki's page size limit the report region may fill
+
+
+def render_report(snapshot: Snapshot, bot_user: str, prefix: str = '',
+                  max_bytes: int = 2048 * 1024) -> str:
     """The report page region: one row per problem, then counts by status and region.
 
-    Request links show the title without the request ``prefix`` they all share.
+    Request links show the title without the request ``prefix`` they all share. Bounded
+    by construction: at most :data:`ROWS_PER_PAGE` rows per request page (one more row
+    counts the rest), and rows stop where the region would pass :data:`REPORT_SHARE` of
+    ``max_bytes``, the wiki's page size limit (a line counts what is left out).
     """
     problems = sorted(snapshot.problems, key=lambda p: (p.page, p.code, p.message))
     by_status = Counter(c.status for c in snapshot.requests)
     by_region = Counter(c.request.region for c in snapshot.requests)
+    rows, hidden = _bounded_rows(problems, prefix, int(max_bytes * REPORT_SHARE))
     parts = [
         f'This section is written by {user_link(bot_user)}; edits inside it are replaced on '
         'the next run. Text above and below it is kept.',
@@ -69,8 +86,13 @@ def render_report(snapshot: Snapshot, bot_user: str, prefix: str = '') -> str:
         f"valid requests, '''{len(problems)}''' problems.",
         '',
         '== Problems ==',
-        table(('Request', 'Requester', 'Problem', 'Details'),
-              (_problem_row(p, prefix) for p in problems)) if problems else 'No problems found.',
+        table(('Request', 'Requester', 'Problem', 'Details'), rows) if rows
+        else 'No problems found.',
+    ]
+    if hidden:
+        parts.append(f"''{hidden} more problems are not shown: the page would pass the "
+                     "wiki's size limit. Fix the ones above first.''")
+    parts += [
         '',
         '== Requests by status ==',
         table(('Status', 'Requests'),
@@ -81,6 +103,32 @@ def render_report(snapshot: Snapshot, bot_user: str, prefix: str = '') -> str:
               ((plain(r), str(n)) for r, n in sorted(by_region.items()))),
     ]
     return '\n'.join(parts)
+
+
+def _bounded_rows(problems: Sequence[Problem], prefix: str, budget: int,
+                  ) -> tuple[list[tuple[str, ...]], int]:
+    """The rows to show (capped per page, all within ``budget`` bytes) and how many
+    problems are left out for the size limit."""
+    rows: list[tuple[str, ...]] = []
+    used = 0
+    total = Counter(p.page for p in problems)
+    shown: Counter[str] = Counter()
+    for index, problem in enumerate(problems):
+        shown[problem.page] += 1
+        if shown[problem.page] > ROWS_PER_PAGE + 1:
+            continue
+        if shown[problem.page] == ROWS_PER_PAGE + 1:
+            rest = total[problem.page] - ROWS_PER_PAGE
+            row: tuple[str, ...] = (page_link(problem.page, prefix), '', '', plain(
+                f'… and {rest} more problems on this page, not shown.'))
+        else:
+            row = _problem_row(problem, prefix)
+        size = len(' || '.join(row).encode('utf-8')) + 8
+        if used + size > budget:
+            return rows, len(problems) - index
+        rows.append(row)
+        used += size
+    return rows, 0
 
 
 def _problem_row(problem: Problem, prefix: str) -> tuple[str, str, str, str]:

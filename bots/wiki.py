@@ -24,8 +24,10 @@ from pywikibot import config
 from pywikibot.backports import batched
 from pywikibot.data import api
 from pywikibot.exceptions import (
+    APIError,
     EditConflictError,
     Error,
+    IsRedirectPageError,
     NoPageError,
     OtherPageSaveError,
     PageSaveRelatedError,
@@ -34,6 +36,8 @@ from pywikibot.exceptions import (
 from bots.cache import Cache
 from bots.model import Probe, RequestPage, TextRevision
 from bots.parsing import EXTENSION_TAGS
+from bots.preprocessor import is_redirect
+from bots.regions import MarkerError
 from bots.settings import Settings
 
 PROGRESS_EVERY = 500  # pages between progress lines on long reads
@@ -43,6 +47,9 @@ RENAME_LOOKUPS = 50  # rename-log requests a run may make for names that no long
 WIKI_ERRORS: tuple[type[BaseException], ...] = (Error, requests.RequestException, OSError)
 info = pywikibot.info
 TEMPLATE_NAMESPACES = frozenset({10, 11})
+# API errors that are about the whole wiki, not one page: they end the run.
+WIKI_WIDE_ERRORS = frozenset({'readonly', 'assertuserfailed', 'assertbotfailed',
+                              'badtoken', 'mwoauth-invalid-authorization'})
 
 
 def handle_args(argv: list[str]) -> list[str]:
@@ -131,6 +138,10 @@ def connect(settings: Settings) -> pywikibot.site.APISite:
     return site
 
 
+class PageNotSaved(Exception):
+    """A generated page that must not be saved as it is (e.g. over the size limit)."""
+
+
 class Wiki:
     """Bulk reads and careful writes on one site."""
 
@@ -140,6 +151,7 @@ class Wiki:
         self.settings = settings
         self.cache = cache
         self.saved: dict[str, int] = {}  # title -> revision id of the bot's save
+        self.failed: dict[str, str] = {}  # title -> why it could not be saved
         self.posted = False  # whether this run posted a notice
         self.probe: Probe | None = None
         self._generated: frozenset[str] | None = None
@@ -152,6 +164,12 @@ class Wiki:
         self.probe = Probe(pages, head, admins, config, protection)
         return self.probe
 
+    @property
+    def max_bytes(self) -> int:
+        """The wiki's page size limit (``$wgMaxArticleSize``, siteinfo, in bytes)."""
+        kilobytes = int(self.site.siteinfo.get('maxarticlesize', 2048 * 1024)) // 1024
+        return kilobytes * 1024
+
     def generated(self, title: str) -> bool:
         """Whether the bot writes ``title`` (a generated page, a directory subpage, its
         own data pages, the run page): such a page is never a request page, whatever
@@ -161,8 +179,9 @@ class Wiki:
             own = [pages.report, pages.directory, pages.directory_json, pages.mentorship,
                    pages.run, pages.reviewers, pages.optout]
             self._generated = frozenset(self._normal(t) for t in own if t)
-            self._generated_prefixes = (self._normal(pages.directory) + '/',
-                                        f'User:{self.site.username()}/leadership-')
+            self._generated_prefixes = tuple(
+                [self._normal(t) + '/' for t in (pages.directory, pages.directory_json) if t]
+                + [f'User:{self.site.username()}/leadership-'])
         return title in self._generated or title.startswith(self._generated_prefixes)
 
     # -- reads -------------------------------------------------------------
@@ -480,8 +499,9 @@ class Wiki:
     def text(self, title: str, *, fresh: bool = False) -> str | None:
         """A page's current text, or ``None`` when it does not exist.
 
-        Unless ``fresh``, a page whose latest revision the probe saw is taken from the
-        cache when the cache holds that revision.
+        A redirect's own text (``#REDIRECT [[…]]``) is its text: callers see that it is
+        one, the bot never reads through it. Unless ``fresh``, a page whose latest
+        revision the probe saw is taken from the cache when the cache holds it.
         """
         revid = self.probe.config.get(title) if self.probe and not fresh else None
         if revid == 0:
@@ -490,12 +510,16 @@ class Wiki:
             return cached
         page = pywikibot.Page(self.site, title)
         try:
-            text = page.get(force=True)
+            text = page.get(force=True, get_redirect=True)
         except NoPageError:
             return None
         if self.cache:
             self.cache.store_text(title, page.latest_revision_id, text)
         return text
+
+    def is_redirect(self, text: str | None) -> bool:
+        """Whether a page's text makes it a redirect (in any of the wiki's spellings)."""
+        return text is not None and is_redirect(text, tuple(self.redirect_words()))
 
     def edit_protected(self, title: str) -> bool:
         """Whether only admins may edit the page."""
@@ -714,7 +738,29 @@ class Wiki:
         the human just saved, so their edit is kept. ``summary`` is the edit summary,
         or a function of the old and new text giving it. Returns whether a revision
         was saved (under ``-simulate``: whether one would have been).
+
+        Each page is its own unit: a page that cannot be saved (broken markers, a
+        redirect, too big, protected, refused by a filter) is recorded in
+        :attr:`failed` with the reason, and the run goes on; only a wiki that cannot be
+        reached or is read-only ends the run.
         """
+        try:
+            return self._save(title, apply, summary, minor=minor, content_model=content_model)
+        except (MarkerError, PageNotSaved, IsRedirectPageError, PageSaveRelatedError,
+                APIError) as exc:
+            if isinstance(exc, APIError) and exc.code in WIKI_WIDE_ERRORS:
+                raise
+            reason = str(exc) if isinstance(exc, MarkerError | PageNotSaved) \
+                else error_reason(exc)
+            if isinstance(exc, IsRedirectPageError):
+                reason = 'the page is a redirect; the bot does not write through redirects'
+            self.failed[title] = reason
+            pywikibot.warning(f'{title}: not saved: {reason}')
+            return False
+
+    def _save(self, title: str, apply: Callable[[str | None], str],
+              summary: str | Callable[[str | None, str], str], *, minor: bool,
+              content_model: str | None) -> bool:
         page = pywikibot.Page(self.site, title)
         missed: str | None = None  # a same-second human edit our save went over
         saved = False
@@ -728,6 +774,10 @@ class Wiki:
             if old is not None and _same(old, new, content_model):
                 pywikibot.info(f'{title}: no change')
                 return saved
+            if len(new.encode('utf-8')) > self.max_bytes:
+                raise PageNotSaved(
+                    f'it would be {len(new.encode("utf-8")) // 1024} KB, over the wiki\'s '
+                    f'limit of {self.max_bytes // 1024} KB')
             self.check_run_page()
             text = summary if isinstance(summary, str) else summary(old, new)
             if config.simulate:

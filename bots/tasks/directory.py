@@ -12,6 +12,7 @@ bot's listing.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 
 from bots.directory import (
@@ -36,7 +37,7 @@ class Prepared:
 
     plan: DirectoryPlan | None
     stale: tuple[str, ...]
-    json_text: str | None
+    json_pages: dict[str, str]  # the JSON copy's pages (title -> text), when it is on
     problems: tuple[Problem, ...]
     organizers: tuple[Organizer, ...] = ()  # as planned
     listed_now: frozenset[str] = frozenset()  # as the bot listed them before this run
@@ -102,14 +103,20 @@ def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
     planned = {page.title for page in plan.pages}
     stale = tuple(sorted(t for t, text in current.items()
                          if t not in planned and begin in text))
-    json_text = render_json(organizers, title) if settings.pages.directory_json else None
-    return Prepared(plan, stale, json_text, changes, tuple(organizers), frozenset(previous),
+    json_title = settings.pages.directory_json
+    json_pages = render_json(organizers, title, json_title, wiki.max_bytes) \
+        if json_title else {}
+    if json_title:  # parts no longer needed are emptied, not left with old data
+        for old in wiki.texts_under(json_title + '/'):
+            json_pages.setdefault(old, json.dumps({'schema': 2, 'directory': title,
+                                                   'organizers': []}))
+    return Prepared(plan, stale, json_pages, changes, tuple(organizers), frozenset(previous),
                     stored)
 
 
 def _blocked(title: str, changes: tuple[Problem, ...], message: str,
              listed: frozenset[str] = frozenset()) -> Prepared:
-    return Prepared(None, (), None, (*changes, Problem(title, 'directory-not-saved', message)),
+    return Prepared(None, (), {}, (*changes, Problem(title, 'directory-not-saved', message)),
                     listed_now=listed)
 
 
@@ -124,15 +131,19 @@ def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
     plan = prepared.plan
     for page in plan.pages:
         wiki.save(page.title, region_writer(REGION, page.body), plan.summary())
-        guard.wrote(page.title, page.body)
+        if page.title not in wiki.failed:
+            guard.wrote(page.title, page.body)
     pointer = stale_body(wiki.settings.pages.directory)
     for title in prepared.stale:
         wiki.save(title, region_writer(REGION, pointer),
                   'leadership-bot: directory subpage no longer used')
-        guard.wrote(title, pointer)
-    if prepared.json_text is not None:
-        wiki.save(wiki.settings.pages.directory_json, replacement(prepared.json_text),
-                  plan.summary() + ' (JSON copy)', content_model='json')
+        if title not in wiki.failed:
+            guard.wrote(title, pointer)
+    for title, text in prepared.json_pages.items():
+        wiki.save(title, replacement(text), plan.summary() + ' (JSON copy)',
+                  content_model='json')
+    if any(page.title in wiki.failed for page in plan.pages):
+        return 1  # the bot's listing stays what the pages showed before
     name = listing_name(wiki.settings.pages.directory)
     if (set(plan.listing) != prepared.listed_now or plan.changed or not prepared.stored
             or guard.restore(name)):

@@ -91,6 +91,8 @@ def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
     summary = (f'leadership-bot: mentorship matches +{len(after - before)} '
                f'−{len(before - after)} pairs, {len(prepared.matching.unmatched)} waiting')
     wiki.save(title, region_writer(REGION, prepared.body), summary)
+    if title in wiki.failed:
+        return 1  # the bot's pairs stay those the page showed before
     guard.wrote(title, prepared.body)
     name = pairs_name(title)
     if (set(prepared.matching.pairs) != set(prepared.previous) or not prepared.stored

@@ -102,6 +102,12 @@ def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
     due = [n for n in due if n.id not in known]
     if not due:
         return NotifyPlan((), (), 0, known=frozenset(known), ledger=ledger)
+    optout = settings.pages.optout
+    if wiki.is_redirect(wiki.text(optout)):  # its list cannot be read: nobody is told
+        return NotifyPlan((), (Problem(optout, 'notice-skipped', (
+            f'The opt-out page is a redirect, so who opted out cannot be read; {len(due)} '
+            'notices wait until it is a list of users again.')),), len(due),
+            known=frozenset(known), ledger=ledger)
     trusted = trusted_users(wiki, snapshot)
     recipients = gather_recipients(wiki, {n.user for n in due}, trusted)
     problems: list[Problem] = []

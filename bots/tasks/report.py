@@ -33,9 +33,11 @@ def prepare(wiki: Wiki, guard: RegionGuard) -> tuple[Problem, ...]:
 def run(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard) -> int:
     """Write the report region; returns the exit code."""
     body = render_report(snapshot, wiki.site.username() or 'the bot',
-                         wiki.settings.pages.request_prefix)
+                         wiki.settings.pages.request_prefix, wiki.max_bytes)
     title = wiki.settings.pages.report
     wiki.save(title, region_writer(REGION, body), summary_for)
+    if title in wiki.failed:
+        return 1
     guard.wrote(title, body)
     info(f'report: {len(snapshot.problems)} problems in {snapshot.pages_read} request pages')
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -58,3 +59,66 @@ def test_only_the_bot_account_runs_the_bot(tmp_path: Path, pywikibot_dir: Path,
     result = run_bot(folder, 'report', f'-config:{config}', '-user:Reviewer')
     assert result.code == 2 and 'no password for Reviewer' in result.stderr, result.stderr
     assert admin_session.text('As admin report') is None
+
+
+def hostile_config(tmp_path: Path, name: str, **extra: str) -> tuple[Path, dict[str, str]]:
+    pages = {'request_prefix': f'{name}/', 'report': f'{name} report', 'run': f'{name} run',
+             'directory': f'{name} directory', 'directory_json': f'{name} directory.json',
+             'mentorship': f'{name} matches', **extra}
+    return write_config(tmp_path / f'{name}.yaml', {'site': 'local:local', 'pages': pages,
+                                                     'notify': {'since': '2025-01-01'}}), pages
+
+
+def test_a_huge_template_and_a_huge_value_stop_nothing(tmp_path, local_wiki, pywikibot_dir,
+                                                      admin_session, seeded: Seeded):
+    """15,000 parameters on one page and a 1 MB skills value: every page is still saved,
+    each within the wiki's size limit, with the long parts cut or counted."""
+    config, pages = hostile_config(tmp_path, 'Hostile')
+    owner, other = login(local_wiki, 'Ngozi Okafor'), login(local_wiki, 'Kofi mensah')
+    params = ''.join(f'|q{i}=' for i in range(15000))
+    owner.edit('Hostile/Big', '{{Leadership request|user=Ngozi Okafor|type=attend|program=P'
+                              f'|region=ssa{params}}}}}')
+    other.edit('Hostile/Long', request_text('Kofi mensah', directory='yes', languages='en',
+                                            skills='Many skills. ' * 80_000))
+    owner.edit('Hostile/Normal', request_text('Ngozi Okafor', directory='yes', languages='en'))
+    result = run_bot(pywikibot_dir, 'all', f'-config:{config}', timeout=600)
+    assert result.code == 0, result.stderr
+    report = admin_session.text(pages['report']) or ''
+    assert '14990 more problems on this page, not shown' in report
+    assert len(report.encode()) < 2048 * 1024 // 2
+    copy = json.loads(admin_session.text(pages['directory_json']) or '{}')
+    skills = {o['user']: o['skills'] for o in copy['organizers']}
+    assert len(skills['Kofi mensah']) <= 500 and skills['Kofi mensah'].endswith('…')
+    directory = admin_session.text(pages['directory']) or ''
+    assert 'Kofi mensah' in directory and 'Ngozi Okafor' in directory
+
+
+def test_a_broken_or_redirected_page_is_reported_and_the_others_are_saved(
+        tmp_path, local_wiki, pywikibot_dir, admin_session, seeded: Seeded):
+    owner = login(local_wiki, 'Ngozi Okafor')
+    # The report has a second END marker: the report is not saved, the directory is.
+    config, pages = hostile_config(tmp_path, 'Broken')
+    owner.edit('Broken/Request', request_text('Ngozi Okafor', directory='yes', languages='en'))
+    end = '<!-- END leadership-bot report -->'
+    admin_session.edit(pages['report'], f'<!-- BEGIN leadership-bot report -->\nold\n{end}\n{end}')
+    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    assert result.code == 1
+    assert 'Traceback' not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith('leadership-bot: not saved: Broken report (') and 'Broken directory' \
+        not in last, last
+    assert 'Ngozi Okafor' in (admin_session.text(pages['directory']) or '')
+    # The report page is a redirect and the opt-out page too: the report is not saved
+    # through the redirect, no notice goes out, the directory is saved.
+    config, pages = hostile_config(tmp_path, 'Redirected', optout='Redirected opt-out')
+    owner.edit('Redirected/Request', request_text('Ngozi Okafor', directory='yes',
+                                                  languages='en'))
+    admin_session.edit(pages['report'], '#REDIRECT [[Redirected elsewhere]]')
+    admin_session.edit('Redirected opt-out', '#REDIRECT [[Redirected elsewhere]]')
+    talk = last_revids(admin_session, ['User talk:Ngozi Okafor'])
+    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    assert result.code == 1
+    assert 'Redirected report (the page is a redirect' in result.stderr
+    assert admin_session.text(pages['report']) == '#REDIRECT [[Redirected elsewhere]]'
+    assert 'Ngozi Okafor' in (admin_session.text(pages['directory']) or '')
+    assert last_revids(admin_session, ['User talk:Ngozi Okafor']) == talk

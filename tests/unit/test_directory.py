@@ -129,7 +129,29 @@ def test_row_shows_language_names_and_escapes_free_text():
 
 
 def test_json_copy_has_the_same_data():
-    data = json.loads(render_json([organizer('A'), organizer('B')], 'Dir'))
+    [(title, text)] = render_json([organizer('A'), organizer('B')], 'Dir', 'Dir.json').items()
+    data = json.loads(text)
+    assert title == 'Dir.json'
     assert data['schema'] == 1 and data['directory'] == 'Dir'
     assert [o['user'] for o in data['organizers']] == ['A', 'B']
     assert data['organizers'][0]['languages'] == ['en', 'fr']
+
+
+def test_json_copy_is_split_into_parts_within_the_size_limit_and_cuts_long_values():
+    many = [dataclasses.replace(organizer(f'User {i:05}'), skills='x' * 100_000)
+            for i in range(3000)]
+    limit = 2048 * 1024
+    pages = render_json(many, 'Dir', 'Dir.json', limit)
+    index = json.loads(pages.pop('Dir.json'))
+    assert index['schema'] == 2 and index['count'] == 3000
+    assert index['parts'] == sorted(pages, key=lambda t: int(t.rsplit('/', 1)[1]))
+    users = []
+    for text in pages.values():
+        assert len(text.encode('utf-8')) <= limit * 0.7
+        # What MediaWiki stores (re-formatted with four spaces) is what was measured.
+        assert len(json.dumps(json.loads(text), indent=4, ensure_ascii=False)) == len(text)
+        part = json.loads(text)
+        users += [o['user'] for o in part['organizers']]
+        assert all(len(o['skills']) <= 500 and o['skills'].endswith('…')
+                   for o in part['organizers'])
+    assert users == [o.user for o in many]
