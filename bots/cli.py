@@ -249,6 +249,7 @@ def _usage(exc: UsageError) -> int:
 
 
 def _exit(what: str, reason: object, code: int) -> int:
-    """One line on stderr saying why the run ends, and the exit code."""
-    print(f'leadership-bot: {what}: {reason}', file=sys.stderr)
+    """One line on stderr saying why the run ends (redacted like the logs), and the code."""
+    from bots.redaction import redact
+    print(redact(f'leadership-bot: {what}: {reason}'), file=sys.stderr)
     return code

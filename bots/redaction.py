@@ -66,14 +66,16 @@ _ASSIGNED = re.compile(r'''(?P<q>['"])(?:(?!(?P=q))[^\n])*(?P=q)|(?:(?!%(?:25)*2
 # a bare word. A nested object ({ or [ of objects) is left to its own keys.
 _MAPPING = re.compile(
     rf'''(?P<kq>\\{{0,3}}["'])(?P<key>{_NAME})(?P=kq)\s*:\s*(?:(?P<join>["'])\s*(?P=join)\s*)?''')
-_STRING = r'''b?(?P<{0}>\\{{0,3}}["'])(?:\\.|[^\n])*?(?P={0})'''
+# A string in its quotes: '…' or "…" with backslash escapes, or \'…\' / \"…\" inside
+# another string; never past its closing quote (no backtracking over long lines).
+_STRING = (r'''b?(?:'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"'''
+           r'''|\\'(?:(?!\\')[^\n])*\\'|\\"(?:(?!\\")[^\n])*\\")''')
 _MAPPED = re.compile(
-    rf'''{_STRING.format('vq')}'''
-    rf'''|\[\s*{_STRING.format('lq')}(?:\s*,\s*{_STRING.format('lq2')})*\s*,?\s*\]'''
+    rf'''{_STRING}|\[\s*{_STRING}(?:\s*,\s*{_STRING})*\s*,?\s*\]'''
     r'''|(?![\[{(\s])[^\s,}\]]+''')
 # BotPassword('app', 'password') as written in user-password.py.
-_BOT_PASSWORD = re.compile(r'''(?P<key>BotPassword)\(\s*(?P<aq>["']).*?(?P=aq)\s*,\s*''')
-_BOT_PASSWORD_VALUE = re.compile(_STRING.format('vq'))
+_BOT_PASSWORD = re.compile(r'''(?P<key>BotPassword)\(\s*(?:'[^'\n]*'|"[^"\n]*")\s*,\s*''')
+_BOT_PASSWORD_VALUE = re.compile(_STRING)
 _KEYED_RULES = ((_ASSIGNMENT, _ASSIGNED), (_MAPPING, _MAPPED),
                 (_BOT_PASSWORD, _BOT_PASSWORD_VALUE))
 # HTTP headers as a log line shows them: everything after the colon is secret.
@@ -138,7 +140,7 @@ class Redactor:
 
     def _replacement(self, value: str) -> str | None:
         """The value with its secret replaced by the mark (in its quotes), or None."""
-        strings = [(found[1], found[2]) for found in _QUOTED.finditer(value)]
+        strings = [_unquoted(found[0]) for found in _QUOTED.finditer(value)]
         if value.startswith('['):  # a list of strings: one mark in the first one's quotes
             quote = strings[0][0] if strings else ''
             replacement = f'[{quote}{REDACTED}{quote}]'
@@ -160,7 +162,14 @@ class Redactor:
         return match[0][:match.start('value') - match.start()] + REDACTED
 
 
-_QUOTED = re.compile(r'''b?(\\{0,3}["'])((?:\\.|[^\n])*?)\1''')
+_QUOTED = re.compile(_STRING)
+
+
+def _unquoted(string: str) -> tuple[str, str]:
+    """The quote of a string as :data:`_STRING` finds it, and what is inside."""
+    string = string.removeprefix('b')
+    quote = string[:2] if string.startswith('\\') else string[:1]
+    return quote, string[len(quote):-len(quote)]
 
 
 def _decoded(value: str) -> set[str]:
@@ -251,6 +260,13 @@ def protect(secrets: Iterable[str] = ()) -> RedactingFilter:
         logging.setLogRecordFactory(redacting_factory)
     attach(log_filter)
     return log_filter
+
+
+def redact(text: str) -> str:
+    """``text`` redacted as log records are, for output that bypasses logging (print)."""
+    log_filter = getattr(logging.getLogRecordFactory(), 'redacting_filter', None)
+    redactor = log_filter.redactor if isinstance(log_filter, RedactingFilter) else Redactor()
+    return redactor(text)
 
 
 def attach(log_filter: logging.Filter) -> None:

@@ -104,7 +104,7 @@ class Vocabulary:
 class Settings:
     """The whole configuration."""
 
-    site: str = ''
+    site: str = 'meta:meta'  # checked like any other value: no config means Meta-Wiki
     pages: Pages = Pages()
     network: Network = Network()
     notify: Notify = Notify()

@@ -83,13 +83,15 @@ def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
     changes = tuple(p for page, text in sorted(current.items())
                     if (p := guard.check(page, REGION, text)) is not None)
     previous, stored = previous_listing(wiki, current, guard)
+    # Built before any check: a blocked directory still tells matching and notices
+    # whom it lists (those listed before who still qualify).
+    organizers = build_organizers(snapshot.requests)
     for page, text in sorted(current.items()):
         if (begin in text or end in text) and read_region(text, REGION) is None:
             return _blocked(title, changes, f'[[{page}]] has a broken directory marker (BEGIN '
                             'or END missing, repeated or out of order). Put both markers back '
                             'around the generated table; the bot will not guess.',
-                            frozenset(previous))
-    organizers = build_organizers(snapshot.requests)
+                            frozenset(previous), tuple(organizers))
     plan = plan_directory(organizers, settings.vocabulary.regions, title,
                           settings.directory.max_rows_per_page, wiki.language_names(),
                           previous)
@@ -99,7 +101,8 @@ def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
                         f'{plan.previous} listed organizers ({plan.removed_share:.0%}, more '
                         f'than the {limit:.0%} allowed by directory.max_removed_share), so the '
                         'directory was not saved. If this is right, an operator runs '
-                        '"leadership-bot directory -force-removal".', frozenset(previous))
+                        '"leadership-bot directory -force-removal".', frozenset(previous),
+                        tuple(organizers))
     planned = {page.title for page in plan.pages}
     stale = tuple(sorted(t for t, text in current.items()
                          if t not in planned and begin in text))
@@ -115,9 +118,9 @@ def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
 
 
 def _blocked(title: str, changes: tuple[Problem, ...], message: str,
-             listed: frozenset[str] = frozenset()) -> Prepared:
+             listed: frozenset[str], organizers: tuple[Organizer, ...]) -> Prepared:
     return Prepared(None, (), {}, (*changes, Problem(title, 'directory-not-saved', message)),
-                    listed_now=listed)
+                    organizers=organizers, listed_now=listed)
 
 
 def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:

@@ -213,6 +213,12 @@ def test_wrong_site_is_refused(tmp_path, pywikibot_dir):
     assert 'meta:meta' in result.stderr and 'local:local' in result.stderr
 
 
+def test_without_a_config_the_bot_runs_only_on_meta_wiki(pywikibot_dir):
+    result = run_bot(pywikibot_dir, 'report')
+    assert result.code == 2
+    assert 'site: expects meta:meta' in result.stderr and 'local:local' in result.stderr
+
+
 def test_missing_user_config_is_refused(tmp_path):
     result = run_bot(tmp_path, 'report')
     assert result.code == 2
@@ -225,7 +231,8 @@ def test_unreachable_wiki_exits_1_with_one_line(tmp_path):
     (folder / 'user-config.py').write_text(
         "family_files['dead'] = 'http://127.0.0.1:9/api.php'\nfamily = 'dead'\n"
         "mylang = 'dead'\nmax_retries = 1\nretry_wait = 0\n")
-    result = run_bot(folder, 'report')
+    config = write_config(tmp_path / 'dead.yaml', {'site': 'dead:dead'})
+    result = run_bot(folder, 'report', f'-config:{config}')
     assert result.code == 1
     assert 'Traceback' not in result.stderr
     last = result.stderr.strip().splitlines()[-1]

@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from bots.localwiki import ADMIN, LocalWiki
+from bots.localwiki import ADMIN, REVIEWER, LocalWiki
+from bots.seeding import VOLUNTEER_PASSWORD, render_request
 from bots.wikiuser import WikiSession
 
 from .botrun import run_bot, write_config
@@ -122,3 +123,27 @@ def test_a_broken_or_redirected_page_is_reported_and_the_others_are_saved(
     assert admin_session.text(pages['report']) == '#REDIRECT [[Redirected elsewhere]]'
     assert 'Ngozi Okafor' in (admin_session.text(pages['directory']) or '')
     assert last_revids(admin_session, ['User talk:Ngozi Okafor']) == talk
+
+
+def test_a_blocked_directory_keeps_the_mentorship_pairs(tmp_path, local_wiki, pywikibot_dir,
+                                                       admin_session, seeded: Seeded):
+    reviewer = WikiSession(local_wiki.api_url, REVIEWER).login()
+    config, pages = hostile_config(tmp_path, 'Blocked')
+    for name, mentor in (('Blocked mentor', True), ('Blocked mentee', False)):
+        admin_session.create_account(name, VOLUNTEER_PASSWORD, exist_ok=True)
+        params = {'user': name, 'type': 'network' if mentor else 'mentorship',
+                  'program': 'Mentoring', 'region': 'lac', 'languages': 'pt',
+                  'directory': 'yes' if mentor else 'no', 'mentor': 'yes' if mentor else 'no'}
+        login(local_wiki, name).edit(f'Blocked/{name}', render_request(params))
+        reviewer.edit(f'Blocked/{name}', render_request({**params, 'status': 'approved'}))
+    assert run_bot(pywikibot_dir, 'all', f'-config:{config}').code == 0
+    matches = admin_session.text(pages['mentorship']) or ''
+    assert 'Blocked mentee' in matches and 'Blocked mentor' in matches
+    directory = admin_session.text(pages['directory']) or ''
+    admin_session.edit(pages['directory'],
+                       directory.replace('<!-- END leadership-bot directory -->', ''))
+    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    assert result.code == 1
+    assert admin_session.text(pages['mentorship']) == matches  # the pair stays, unchanged
+    talk = admin_session.text('User talk:Blocked mentee') or ''
+    assert talk.count('leadership-bot notice matched:') == 1

@@ -15,7 +15,7 @@ from bots.regions import (
     region_editors,
     replace_region,
 )
-from bots.rendering import plain, render_report
+from bots.rendering import ROWS_PER_PAGE, plain, render_report, user_link
 
 BEGIN, END = markers('report')
 
@@ -121,3 +121,26 @@ def test_region_digest_is_the_region_as_stored():
 ])
 def test_region_editors(later, editors):
     assert region_editors('report', page('rows'), later) == editors
+
+
+@pytest.mark.parametrize(('name', 'expected'), [
+    ('Ngozi Okafor', '[[User:Ngozi Okafor|Ngozi Okafor]]'),
+    ('~~~', '&#126;&#126;&#126;'),  # a signature if it reached the saved text
+    ('a~~~~b', 'a&#126;&#126;&#126;&#126;b'),
+    ('User:X', 'User&#58;X'),  # not a name MediaWiki stores: text only
+    ('[[X]]', '&#91;&#91;X&#93;&#93;'),
+])
+def test_user_link_never_carries_markup(name, expected):
+    assert user_link(name) == expected
+
+
+def test_report_rows_are_capped_per_page_and_by_size():
+    many = [Problem('P/Big', 'invalid-value', f'unknown parameter "q{i}" is ignored', 'A')
+            for i in range(15000)]
+    others = [Problem(f'P/x{i}', 'missing-field', 'x' * 300, 'B') for i in range(5000)]
+    snapshot = Snapshot(requests=(), problems=tuple(many + others), pages_read=5001)
+    text = render_report(snapshot, 'Bot', 'P/', max_bytes=1024 * 1024)
+    assert len(text.encode()) <= 1024 * 1024 * 0.85
+    assert text.count('[[:P/Big|Big]]') == ROWS_PER_PAGE + 1
+    assert '14990 more problems on this page, not shown' in text
+    assert 'more problems are not shown' in text  # the 5,000 long rows do not all fit
