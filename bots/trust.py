@@ -126,6 +126,26 @@ def reviewer_list(history: Sequence[TextRevision], user_namespaces: Iterable[str
     return ReviewerList(tuple(revids), tuple(names), admins)
 
 
+def opted_out(history: Sequence[TextRevision], user_namespaces: Iterable[str],
+              admins: Collection[str]) -> frozenset[str]:
+    """Who is on the opt-out page (its revisions, oldest first).
+
+    Anyone may add a name (the safe side: no notice), but a name leaves the list only
+    when its user or an admin saves the page without it: a vandal who deletes a line
+    does not bring back notices someone asked not to get. Hidden revisions are skipped.
+    """
+    namespaces = list(user_namespaces)
+    listed: set[str] = set()
+    for revision in history:
+        if revision.text is None:
+            continue
+        names = parse_user_links(revision.text, namespaces)
+        listed |= names
+        # A save without the name by its user (or an admin) takes it off.
+        listed -= {n for n in listed - names if revision.user in (n, *admins)}
+    return frozenset(listed)
+
+
 @dataclasses.dataclass(frozen=True)
 class Verdict:
     """What counts on one request page after the trust rules."""

@@ -43,7 +43,7 @@ from bots.notices import (
     template_call,
     template_problem,
 )
-from bots.trust import parse_user_links
+from bots.trust import opted_out
 from bots.wiki import MOVE_SLACK, Wiki, info, simulating
 
 INDEFINITE = frozenset({'infinite', 'infinity', 'never'})
@@ -297,8 +297,8 @@ def gather_recipients(wiki: Wiki, users: Iterable[str],
         clcategories=category, cllimit='max')
     bot = wiki.site.username() or ''
     denied = _bots_denials(wiki, pages, bot)
-    optout_text = wiki.text(settings.pages.optout)
-    optout = parse_user_links(optout_text or '', wiki.user_namespace_names())
+    optout = opted_out(wiki.history(settings.pages.optout), wiki.user_namespace_names(),
+                       wiki.admins())
     made = redirect_facts(wiki, {u: f'User talk:{u}' for u in users
                                  if f'User talk:{u}' in redirects}, redirects, trusted)
     recipients = {}

@@ -24,12 +24,13 @@ from .test_report import login
 PREFIX = 'Attack/'
 PAGES = {'request_prefix': PREFIX, 'report': 'Attack report', 'run': 'Attack run',
          'directory': 'Attack directory', 'directory_json': 'Attack directory.json',
-         'mentorship': 'Attack matches', 'reviewers': 'Attack reviewers'}
+         'mentorship': 'Attack matches', 'reviewers': 'Attack reviewers',
+         'optout': 'Attack opt-out'}
 ACCOUNTS = ('Mallet', 'Bea', 'Rita', 'Vandal', 'Trust swap', 'Trust alias', 'Trust comment',
             'Trust moved', 'Trust resubmit', 'Trust revdel', 'Trust broken', 'Trust rita',
             'Trust comment name', 'Trust hidden', 'Trust removed', 'Trust completed',
             'Trust out', 'Trust redirect', 'Trust json', 'Trust branch', 'Trust deep',
-            'Trust renamed')
+            'Trust renamed', 'Trust optout')
 
 
 def request(user: str, **extra: str) -> str:
@@ -119,6 +120,11 @@ def attacked(tmp_path_factory, local_wiki: LocalWiki, pywikibot_dir: Path,
     edit_as(reviewer, 'Out', request('Trust out', status='approved'))
     edit_as(user['Trust redirect'], 'Redirect', request('Trust redirect'))
     edit_as(reviewer, 'Redirect', request('Trust redirect', status='approved'))
+    # Opted out; a logged-out user takes the name off the opt-out page.
+    user['Trust optout'].edit(PAGES['optout'], '* [[User:Trust optout]]')
+    anon.edit(PAGES['optout'], 'nobody here')
+    edit_as(user['Trust optout'], 'Optout', request('Trust optout'))
+    edit_as(reviewer, 'Optout', request('Trust optout', status='approved'))
     # Approved and listed, then renamed; the page keeps the old name.
     edit_as(user['Trust renamed'], 'Renamed', request('Trust renamed'))
     edit_as(reviewer, 'Renamed', request('Trust renamed', status='approved'))
@@ -260,3 +266,8 @@ def test_a_renamed_requester_keeps_their_request_and_is_not_welcomed_again(attac
     assert 'leadership-bot notice listed:' in (
         attacked['admin'].text('User talk:Trust renamed') or '')
     assert attacked['admin'].text('User talk:Trust renamed anew') is None
+
+
+def test_a_name_taken_off_the_opt_out_page_by_someone_else_stays_opted_out(attacked):
+    assert attacked['admin'].text('User talk:Trust optout') is None
+    assert rows_of(attacked, 'Optout') == {'notice-skipped'}

@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bots.model import Revision, TextRevision
-from bots.trust import ReviewerList, judge, parse_user_links, reviewer_list, value_key
+from bots.trust import (
+    ReviewerList,
+    judge,
+    opted_out,
+    parse_user_links,
+    reviewer_list,
+    value_key,
+)
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 REVIEWERS = ReviewerList((0,), (frozenset({'Reviewer', 'Rita'}),), frozenset({'Admin'}))
@@ -219,3 +226,15 @@ def test_a_stranger_s_edit_changes_nothing_that_counts(edits, stranger, changes)
     def keys(verdict):
         return {f: value_key(f, v) for f, v in verdict.values.items()}
     assert keys(after) == keys(before) and after.consented == before.consented
+
+
+def test_only_the_user_or_an_admin_takes_a_name_off_the_opt_out_page():
+    def rev(i: int, user: str, text: str | None) -> TextRevision:
+        return TextRevision(i, user, T0 + dt.timedelta(days=i), text)
+    page = [rev(1, 'Amina', '* [[User:Amina]]'),
+            rev(2, 'Bea', '* [[User:Amina]]\n* [[User:Bea]]'),
+            rev(3, 'Vandal', 'nobody'),  # takes both off: not their names
+            rev(4, 'Bea', '* [[User:Cy]]'),  # Bea removes herself; adds Cy (safe side)
+            rev(5, '', None)]  # hidden
+    assert opted_out(page, ['User'], admins={'Admin'}) == {'Amina', 'Cy'}
+    assert opted_out([*page, rev(6, 'Admin', '')], ['User'], admins={'Admin'}) == frozenset()
