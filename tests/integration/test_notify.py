@@ -305,8 +305,10 @@ def test_each_event_posts_once_translated_and_a_rerun_posts_nothing(
     assert head == 'Bienvenue dans l’annuaire des organisateurs de partenariats'
     assert '[[Test notify events directory|annuaire des organisateurs de partenariats]]' in body
     # Up to three peers sharing a language and the region, mentors first.
-    assert (f'[[User:{mentor}|{mentor}]], [[User:{peers[0]}|{peers[0]}]], '
-            f'[[User:{peers[1]}|{peers[1]}]]. Pourquoi ne pas leur dire bonjour ?') in body
+    def peer(name: str) -> str:  # the user page, and the talk page, which exists more often
+        return f'[[User:{name}|{name}]] ([[User talk:{name}|discussion]])'
+    assert (f'{peer(mentor)}, {peer(peers[0])}, {peer(peers[1])}. '
+            'Pourquoi ne pas leur dire bonjour ?') in body
     assert not {peers[2], far, other} & set(re.findall(r'\[\[User:([^|\]]+)', body))
 
     # German has no translation subpage: English text, heading and summary.
