@@ -175,7 +175,10 @@ def read_histories(wiki: Wiki, pages: Sequence[RequestPage], syntax: Syntax,
         if rounds > DEEP_ROUNDS and len(wanted) <= DEEP_PAGES:
             # A few long histories left: the rest of each, many revisions per request.
             for title, revid in wanted.items():
-                for raw in wiki.revisions_from(title, revid):
+                while revid and wiki.cache and (hit := wiki.cache.revisions([revid])):
+                    chains[title].append(hit[revid])  # what earlier runs read
+                    revid = hit[revid].parentid
+                for raw in wiki.revisions_from(title, revid) if revid else ():
                     chains[title].append(fresh.setdefault(raw.revid, summary(raw)))
             break
         known = wiki.cache.revisions(wanted.values()) if wiki.cache else {}

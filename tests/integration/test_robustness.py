@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bots.localwiki import ADMIN, REVIEWER, LocalWiki
@@ -147,3 +148,27 @@ def test_a_blocked_directory_keeps_the_mentorship_pairs(tmp_path, local_wiki, py
     assert admin_session.text(pages['mentorship']) == matches  # the pair stays, unchanged
     talk = admin_session.text('User talk:Blocked mentee') or ''
     assert talk.count('leadership-bot notice matched:') == 1
+
+
+def test_runs_that_overlap_share_the_cache_and_never_destroy_it(
+        tmp_path, local_wiki, pywikibot_dir, admin_session, seeded: Seeded):
+    """Three report runs at the same moment on one pywikibot folder (one cache file):
+    all finish, nothing is moved aside or deleted, and a later run finds nothing to do."""
+    config, pages = hostile_config(tmp_path, 'Overlap')
+    owner = login(local_wiki, 'Ngozi Okafor')
+    for i in range(20):
+        owner.edit(f'Overlap/Request {i}', request_text('Ngozi Okafor'))
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: run_bot(pywikibot_dir, 'report', f'-config:{config}'),
+                                range(3)))
+    assert [r.code for r in results] == [0, 0, 0], [r.stderr[-500:] for r in results]
+    cache = next(Path(pywikibot_dir).glob('leadership-bot/*.sqlite3'))
+    assert cache.exists() and not list(cache.parent.glob('*.damaged-*'))
+    assert "'''20''' request pages read" in (admin_session.text(pages['report']) or '')
+    saved = last_revids(admin_session, [pages['report']])
+    # The next run edits nothing; an overlapping run may have stored a signature from
+    # before another's save, so it may read everything once; the run after it is a no-op.
+    again = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    assert again.code == 0 and last_revids(admin_session, [pages['report']]) == saved
+    again = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    assert again.code == 0 and 'nothing changed' in again.stderr, again.stderr
