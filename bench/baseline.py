@@ -8,8 +8,8 @@
 ``preload``: the same, but the texts come through
 ``pagegenerators.PreloadingGenerator`` with its default group size.
 
-Both then parse with :func:`bots.parsing.parse_requests` and judge each history with
-:func:`bots.trust.judge`, so the CPU part compares with the bot's. The baseline does
+Both then parse with :func:`leadership_bot.core.parsing.parse_requests` and judge each history with
+:func:`leadership_bot.core.trust.judge`, so the CPU part compares with the bot's. The baseline does
 less than the bot (no reviewers page history, no moves, no user existence check, no
 writes), which favours it. Prints one JSON line with what it found.
 """
@@ -22,11 +22,11 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bots.model import RequestPage, Revision
-from bots.parsing import Vocabulary, parse_requests
-from bots.reading import Syntax, revision_values
-from bots.settings import load_settings
-from bots.trust import ReviewerList, judge
+from leadership_bot.core.model import RequestPage, Revision
+from leadership_bot.core.parsing import Vocabulary, parse_requests
+from leadership_bot.core.settings import load_settings
+from leadership_bot.core.trust import ReviewerList, judge
+from leadership_bot.wiki.reading import Syntax, revision_values
 
 MODES = ('pagebypage', 'preload')
 # What the benchmark wiki's reviewers page says, for all time.

@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape
 
-from bots.seeding import apply_set, render_request
+from devwiki.seeding import apply_set, render_request
 
 REQUESTS_PER_REQUESTER = 20
 PASSWORD = 'Bench-pass-2026'  # loopback benchmark wiki only

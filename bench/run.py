@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.dump import PASSWORD, BenchPage, generate, incremental_edits, requester_names, to_xml
-from bots.localwiki import ADMIN, REVIEWER, Account, LocalWiki
-from bots.wikiuser import WikiApiError, WikiSession
+from devwiki.localwiki import ADMIN, REVIEWER, Account, LocalWiki
+from devwiki.wikiuser import WikiApiError, WikiSession
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / 'results.md'
@@ -197,7 +197,7 @@ def seed(wiki: LocalWiki, pwb: Path, config: Path, pages: Sequence[BenchPage],
     """Templates, reviewers and run pages, accounts and the imported requests; timings."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    result = subprocess.run([str(bot), 'install-templates', f'-config:{config}', f'-dir:{pwb}'],
+    result = subprocess.run([str(bot), 'install-templates', f'-settings:{config}', f'-dir:{pwb}'],
                             capture_output=True, text=True, check=False, cwd=ROOT)
     if result.returncode != 0:
         raise RuntimeError(f'install-templates failed:\n{result.stdout}{result.stderr}')
@@ -294,7 +294,7 @@ def bench(n: int, keep: bool, baselines: bool) -> dict[str, Any]:
         record['machine'] = machine(wiki)
 
         meter = Meter(wiki, api_log)
-        command = [str(bot), 'all', f'-config:{config}', f'-dir:{pwb}']
+        command = [str(bot), 'all', f'-settings:{config}', f'-dir:{pwb}']
         shutil.rmtree(pwb / 'leadership-bot', ignore_errors=True)
         steps = [run_measured('full', command, meter)]
         steps.append(run_measured('noop', command, meter))

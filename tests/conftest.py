@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.localwiki import ADMIN, REVIEWER, LocalWiki
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import ADMIN, REVIEWER, LocalWiki
+from devwiki.wikiuser import WikiSession
 
 INTEGRATION_DIR = Path(__file__).resolve().parent / 'integration'
 

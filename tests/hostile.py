@@ -1,7 +1,7 @@
 """Hostile values a volunteer could type, and what a reader should see of them.
 
 Shared by the tests that feed free text (skills, program names, problem messages,
-language names) through :func:`bots.rendering.plain` into generated wikitext.
+language names) through :func:`leadership_bot.core.rendering.plain` into generated wikitext.
 """
 
 from __future__ import annotations

@@ -25,9 +25,10 @@ class Result:
 
 
 def run_bot(pywikibot_dir: Path, *args: str, timeout: float = 300) -> Result:
-    """``python -m bots ARGS -dir:DIR`` in a subprocess (pywikibot reads -dir at import)."""
+    """``python -m leadership_bot ARGS -dir:DIR`` in a subprocess (pywikibot reads -dir at
+    import)."""
     process = subprocess.run(
-        [sys.executable, '-m', 'bots', *args, f'-dir:{pywikibot_dir}'],
+        [sys.executable, '-m', 'leadership_bot', *args, f'-dir:{pywikibot_dir}'],
         capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL)
     return Result(process.returncode, process.stdout, process.stderr)
 

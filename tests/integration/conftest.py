@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bots.localwiki import LocalWiki
-from bots.seeding import Seeder, load_fixture
-from bots.settings import load_settings
+from devwiki.localwiki import LocalWiki
+from devwiki.seeding import Seeder, load_fixture
+from leadership_bot.core.settings import load_settings
 
 from .botrun import run_bot, write_config
 
@@ -31,7 +31,7 @@ def seeded(local_wiki: LocalWiki, pywikibot_dir: Path,
     """Templates installed and the demo fixture seeded, once per test session."""
     config = write_config(tmp_path_factory.mktemp('config') / 'demo.yaml',
                           {'site': 'local:local', 'notify': {'since': '2025-01-01'}})
-    result = run_bot(pywikibot_dir, 'install-templates', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'install-templates', f'-settings:{config}')
     assert result.code == 0, result.stderr
     fixture = load_fixture()
     Seeder(local_wiki, load_settings(config)).seed(fixture)

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from bots.directory import listed_rows
-from bots.localwiki import BOT, REVIEWER, Account, LocalWiki
-from bots.matching import read_pairs
-from bots.regions import markers, read_region
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiApiError, WikiSession
+from devwiki.localwiki import BOT, REVIEWER, Account, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiApiError, WikiSession
+from leadership_bot.core.blocks import markers, read_region
+from leadership_bot.core.directory import listed_rows
+from leadership_bot.core.matching import read_pairs
 
 from .botrun import report_rows, run_bot, write_config
 from .conftest import Seeded
@@ -101,7 +101,7 @@ def test_logged_out_edit_of_the_matches_page_is_reported_and_written_over(
                                    ('State Mentee Eve', 'en', ''),
                                    ('State Mentee Gus', 'fi', '')):
         file_request(local_wiki, admin_session, prefix, name, languages, areas, mentee=True)
-    cfg = f'-config:{config(tmp_path, "state", prefix)}'
+    cfg = f'-settings:{config(tmp_path, "state", prefix)}'
     title, report = 'Test state pairs', 'Test state report'
     admin_session.edit(title, 'Community intro.\n')
     run_ok(pywikibot_dir, 'all', cfg)
@@ -162,7 +162,7 @@ def test_logged_out_edit_of_the_directory_lists_nobody_and_cannot_fool_the_wipe_
     first = ['State Org Ama', 'State Org Ben', 'State Org Cai', 'State Org Dov']
     for name in first:
         file_request(local_wiki, admin_session, prefix, name, 'en')
-    cfg = f'-config:{config(tmp_path, "statedir", prefix)}'
+    cfg = f'-settings:{config(tmp_path, "statedir", prefix)}'
     title, report = 'Test statedir directory', 'Test statedir report'
     begin, end = markers('directory')
     admin_session.edit(title, "Community intro with ''markup''.")
@@ -216,7 +216,7 @@ def test_no_one_but_the_bot_and_admins_can_edit_its_data_page(tmp_path, local_wi
                                                               pywikibot_dir, admin_session,
                                                               seeded: Seeded):
     title = 'Test refusal pairs'
-    run_ok(pywikibot_dir, 'match', f'-config:{config(tmp_path, "refusal", "Test refusal/")}')
+    run_ok(pywikibot_dir, 'match', f'-settings:{config(tmp_path, "refusal", "Test refusal/")}')
     page = own_page(f'pairs/{title}')
     before = admin_session.text(page)
     assert json.loads(before or '') == {'schema': 1, 'page': title, 'pairs': []}
@@ -240,7 +240,7 @@ def test_an_admin_edit_of_the_bots_pairs_is_ignored_reported_and_undone(
     file_request(local_wiki, admin_session, prefix, 'State Json Mentor B', 'en', mentor=True)
     file_request(local_wiki, admin_session, prefix, 'State Json Mentee', 'en', 'glam',
                  mentee=True)
-    cfg = f'-config:{config(tmp_path, "statejson", prefix)}'
+    cfg = f'-settings:{config(tmp_path, "statejson", prefix)}'
     title, report = 'Test statejson pairs', 'Test statejson report'
     run_ok(pywikibot_dir, 'all', cfg)
     made = {('State Json Mentee', 'State Json Mentor A')}

@@ -9,9 +9,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from bots.directory import listed_rows
-from bots.regions import markers, read_region
-from bots.wikiuser import WikiSession
+from devwiki.wikiuser import WikiSession
+from leadership_bot.core.blocks import markers, read_region
+from leadership_bot.core.directory import listed_rows
 
 from .botrun import report_rows, run_bot, write_config
 from .conftest import Seeded
@@ -50,7 +50,7 @@ def test_directory_keeps_human_text_and_makes_no_edit_when_nothing_changed(
     cfg = config(tmp_path, 'human')
     title = 'Test human directory'
     admin_session.edit(title, "Welcome! ''Introduction'' written by the community.\n")
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     text = admin_session.text(title) or ''
     assert text.startswith("Welcome! ''Introduction'' written by the community.\n\n" + BEGIN)
@@ -64,7 +64,7 @@ def test_directory_keeps_human_text_and_makes_no_edit_when_nothing_changed(
     admin_session.edit(title, text + '\n\n== Talk to us ==\nOutro by a human.')
     revid = lastrevid(admin_session, title)
     json_revid = lastrevid(admin_session, 'Test human directory.json')
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     assert lastrevid(admin_session, title) == revid
     assert lastrevid(admin_session, 'Test human directory.json') == json_revid
@@ -81,7 +81,7 @@ def test_wipe_guard_refuses_then_force_removal_saves(tmp_path, pywikibot_dir, ad
     ghosts = '\n'.join(f'| [[User:Ghost {i}|Ghost {i}]] ([[User talk:Ghost {i}|talk]]) || ssa'
                        for i in range(30))
     admin_session.edit(title, f'Intro\n{BEGIN}\n{{| class="wikitable"\n{ghosts}\n|}}\n{END}\nOutro')
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     before = admin_session.text(title) or ''
     everyone = listed(admin_session, title)
@@ -92,7 +92,7 @@ def test_wipe_guard_refuses_then_force_removal_saves(tmp_path, pywikibot_dir, ad
     # Only the requests whose titles start with N count now (a config mistake): the run
     # would drop most of the organizers the bot listed, so it saves nothing.
     narrow = config(tmp_path, 'wipe', prefix='Leadership network/Requests/N')
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{narrow}')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{narrow}')
     assert result.code == 1
     assert admin_session.text(title) == before
     text = admin_session.text(report) or ''
@@ -101,7 +101,7 @@ def test_wipe_guard_refuses_then_force_removal_saves(tmp_path, pywikibot_dir, ad
     assert found and int(found[2]) == len(everyone)
     assert int(found[1]) >= len(everyone) - 2 and int(found[1]) > 0.2 * len(everyone)
 
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{narrow}', '-force-removal')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{narrow}', '-force-removal')
     assert result.code == 0, result.stderr
     text = admin_session.text(title) or ''
     assert text.startswith('Intro\n') and text.endswith('\nOutro')
@@ -116,7 +116,7 @@ def test_broken_markers_are_reported_and_nothing_is_saved(tmp_path, pywikibot_di
     title = 'Test broken directory'
     broken = f'Intro\n{END}\nrows\n{BEGIN}\n'
     admin_session.edit(title, broken)
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{cfg}')
     assert result.code == 1
     assert admin_session.text(title) == broken.rstrip()
     assert (title, 'directory-not-saved') in report_rows(
@@ -127,7 +127,7 @@ def test_large_directory_moves_to_subpages_and_stale_ones_get_a_pointer(
         tmp_path, pywikibot_dir, admin_session, seeded: Seeded):
     title = 'Test split directory'
     small = config(tmp_path, 'split', max_rows_per_page=3)
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{small}')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{small}')
     assert result.code == 0, result.stderr
     main = read_region(admin_session.text(title), 'directory') or ''
     assert f'[[{title}/ssa|Sub-Saharan Africa (ssa)]]' in main
@@ -141,7 +141,7 @@ def test_large_directory_moves_to_subpages_and_stale_ones_get_a_pointer(
     assert 'Ngozi Okafor' in everyone and len(everyone) > 3
     # Back to one page: every subpage keeps only a pointer to the main page.
     large = config(tmp_path, 'split', max_rows_per_page=500)
-    result = run_bot(pywikibot_dir, 'directory', f'-config:{large}', '-force-removal')
+    result = run_bot(pywikibot_dir, 'directory', f'-settings:{large}', '-force-removal')
     assert result.code == 0, result.stderr
     assert listed(admin_session, title) == everyone
     for page in subpages:
@@ -155,11 +155,11 @@ def test_edit_conflict_keeps_the_human_edit(tmp_path, local_wiki, pywikibot_dir,
     title = 'Test conflict directory'
     admin_session.edit(title, f'Intro\n{BEGIN}\nold\n{END}\n')
     script = textwrap.dedent(f'''
-        from bots.localwiki import ADMIN
-        from bots.regions import region_writer
-        from bots.settings import Settings
-        from bots.wiki import Wiki
-        from bots.wikiuser import WikiSession
+        from devwiki.localwiki import ADMIN
+        from leadership_bot.core.blocks import region_writer
+        from leadership_bot.core.settings import Settings
+        from leadership_bot.wiki.site import Wiki
+        from devwiki.wikiuser import WikiSession
         import pywikibot
         human = WikiSession({local_wiki.api_url!r}, ADMIN).login()
         calls = []

@@ -12,9 +12,9 @@ import time
 
 import pytest
 
-from bots.directory import Organizer, plan_directory
-from bots.regions import replace_region
-from bots.state import listing_data
+from leadership_bot.core.blocks import replace_region
+from leadership_bot.core.directory import Organizer, plan_directory
+from leadership_bot.core.state import listing_data
 
 REGIONS = ('mena', 'ssa', 'sa', 'eseap', 'ceeca', 'nwe', 'lac', 'usca', 'global')
 NAMES = {'en': 'English', 'fr': 'français', 'ar': 'العربية', 'hi': 'हिन्दी'}

@@ -31,12 +31,12 @@ from typing import Any
 import pytest
 import requests
 
-from bots.directory import listed_rows
-from bots.localwiki import BOT, REVIEWER, Account, LocalWiki
-from bots.matching import read_pairs
-from bots.regions import read_region
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import BOT, REVIEWER, Account, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiSession
+from leadership_bot.core.blocks import read_region
+from leadership_bot.core.directory import listed_rows
+from leadership_bot.core.matching import read_pairs
 from tests.faultproxy import FaultProxy, ProxyRequest, Rule
 
 from .botrun import Result, report_rows, run_bot, write_config
@@ -302,7 +302,7 @@ def assert_completed_or_failed_cleanly(result: Result) -> None:
 
 
 def clean_run(pywikibot_dir: Path, network: Network) -> Result:
-    result = run_bot(pywikibot_dir, 'all', f'-config:{network.config}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{network.config}')
     assert result.code == 0, result.stdout + result.stderr
     return result
 
@@ -340,7 +340,7 @@ def test_proxy_passes_through_and_counts(tmp_path, proxy, proxy_dir, admin_sessi
     config = write_config(tmp_path / 'pass.yaml', {'site': 'local:local', 'pages': {
         'request_prefix': 'Test faults pass/', 'report': 'Test faults pass report',
         'run': 'Test faults pass run'}})
-    result = faulty_run(proxy, proxy_dir, [], 'report', f'-config:{config}')
+    result = faulty_run(proxy, proxy_dir, [], 'report', f'-settings:{config}')
     assert result.code == 0, result.stderr
     assert proxy.forwarded == proxy.requests > 0 and not proxy.injected
     assert 'leadership-bot report' in (admin_session.text('Test faults pass report') or '')
@@ -377,7 +377,7 @@ def test_transient_faults_then_a_clean_run(plan, tmp_path, local_wiki, pywikibot
                                            admin_session, proxy, proxy_dir, seeded: Seeded):
     network = build_network(local_wiki, admin_session, tmp_path, f'transient {plan}')
     started = time.monotonic()
-    result = faulty_run(proxy, proxy_dir, FAULT_PLANS[plan], 'all', f'-config:{network.config}')
+    result = faulty_run(proxy, proxy_dir, FAULT_PLANS[plan], 'all', f'-settings:{network.config}')
     elapsed = time.monotonic() - started
     print(f'\n{plan}: exit {result.code} in {elapsed:.1f} s, {proxy.requests} requests, '
           f'injected {dict(proxy.injected)}')
@@ -414,10 +414,10 @@ def test_lost_answer_to_a_page_save_keeps_the_humans_text(history, tmp_path, loc
         admin_session.edit(report, 'Old intro, since replaced by a human.\n')
     admin_session.edit(report, INTRO)
     rule = Rule('reset', after=True, only='write', match=lambda r: r.title == report, limit=1)
-    result = faulty_run(proxy, proxy_dir, [rule], 'report', f'-config:{config}')
+    result = faulty_run(proxy, proxy_dir, [rule], 'report', f'-settings:{config}')
     assert proxy.injected['reset after'] == 1
     assert_completed_or_failed_cleanly(result)
-    run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     text = admin_session.text(report) or ''
     assert text.startswith(INTRO) and read_region(text, 'report') is not None, text[:300]
 
@@ -428,7 +428,7 @@ def test_lost_answer_to_a_notice_posts_it_once(tmp_path, local_wiki, pywikibot_d
                             organizers=1, mentees=0)
     rule = Rule('timeout', after=True, only='write', delay=STALL, limit=1,
                 match=lambda r: (r.title or '').startswith('User talk:'))
-    result = faulty_run(proxy, proxy_dir, [rule], 'all', f'-config:{network.config}')
+    result = faulty_run(proxy, proxy_dir, [rule], 'all', f'-settings:{network.config}')
     assert proxy.injected['timeout after'] == 1
     assert_completed_or_failed_cleanly(result)
     assert_no_duplicates(admin_session, network)
@@ -442,7 +442,7 @@ def test_notices_failing_after_retries_fail_the_run(tmp_path, local_wiki, admin_
                             organizers=1, mentees=0)
     rule = Rule('status', only='write', statuses=(503,),
                 match=lambda r: (r.title or '').startswith('User talk:'))
-    result = faulty_run(proxy, proxy_dir, [rule], 'all', f'-config:{network.config}')
+    result = faulty_run(proxy, proxy_dir, [rule], 'all', f'-settings:{network.config}')
     assert proxy.injected['status 503'] >= 4
     assert_completed_or_failed_cleanly(result)
     report = admin_session.text(network.generated['report']) or ''
@@ -472,7 +472,7 @@ def test_edit_conflict_on_every_generated_page(tmp_path, local_wiki, pywikibot_d
             and request.title not in raced
 
     rule = Rule('hook', only='write', match=first_bot_edit, hook=human_edits_first)
-    result = faulty_run(proxy, proxy_dir, [rule], 'all', f'-config:{network.config}')
+    result = faulty_run(proxy, proxy_dir, [rule], 'all', f'-settings:{network.config}')
     print(f'\nconflicts: exit {result.code}, {proxy.injected["hook"]} human edits raced')
     assert result.code == 0, result.stdout + result.stderr
     # Every generated page and every talk page was raced (the mentorship page was
@@ -544,9 +544,10 @@ class Run:
 
 
 def start_all(pywikibot_dir: Path, config: Path) -> Run:
-    """``python -m bots all`` in the background, its output collected as it comes."""
+    """``python -m leadership_bot all`` in the background, its output collected as it comes."""
     process = subprocess.Popen(
-        [sys.executable, '-m', 'bots', 'all', f'-config:{config}', f'-dir:{pywikibot_dir}'],
+        [sys.executable, '-m', 'leadership_bot', 'all', f'-settings:{config}',
+            f'-dir:{pywikibot_dir}'],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     run = Run(process, time.monotonic(), [])
@@ -628,7 +629,7 @@ def test_sigkill_at_random_moments_then_one_clean_run(tmp_path, local_wiki, pywi
         assert_not_wiped(admin_session, killed)
     print(f'kills: {stats}')
 
-    result = run_bot(pywikibot_dir, 'all', f'-config:{killed.config}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{killed.config}')
     assert result.code == 0, result.stdout + result.stderr
     assert_correct(admin_session, killed)
     # Exactly what the uninterrupted control run made, names aside.

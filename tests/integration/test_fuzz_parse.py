@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from bots.directory import EMPTY_LABEL, HEADERS, Organizer, plan_directory
-from bots.model import Problem, Snapshot
-from bots.rendering import plain, render_report
-from bots.wikiuser import WikiSession
+from devwiki.wikiuser import WikiSession
+from leadership_bot.core.directory import EMPTY_LABEL, HEADERS, Organizer, plan_directory
+from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.rendering import plain, render_report
 from tests.hostile import HOSTILE
 
 SEED = int(os.environ.get('FUZZ_SEED', '20261126'))

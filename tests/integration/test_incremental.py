@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from bots.localwiki import LocalWiki
+from devwiki.localwiki import LocalWiki
 
 from .botrun import run_bot, write_config
 from .conftest import Seeded
@@ -33,11 +33,11 @@ def test_noop_changed_pages_and_lost_cache(tmp_path, local_wiki: LocalWiki, pywi
         owner.edit(f'Test incremental/Request {i}',
                    request_text('Ngozi Okafor', region='nwe' if i % 2 else 'ssa'))
     cfg = config(tmp_path)
-    assert run_bot(pywikibot_dir, 'all', f'-config:{cfg}').code == 0
+    assert run_bot(pywikibot_dir, 'all', f'-settings:{cfg}').code == 0
     first = generated(admin_session)
 
     before = api_requests(local_wiki)
-    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     assert 'nothing changed' in result.stderr + result.stdout
     assert api_requests(local_wiki) - before <= NOOP_BUDGET
@@ -46,7 +46,7 @@ def test_noop_changed_pages_and_lost_cache(tmp_path, local_wiki: LocalWiki, pywi
     # Two changed pages: read again (a problem appears), the rest comes from the cache.
     owner.edit('Test incremental/Request 3', request_text('Ngozi Okafor', region='nowhere'))
     owner.edit('Test incremental/Request 30', request_text('Ngozi Okafor', start='2026-13-01'))
-    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     report = admin_session.text('Test incremental report') or ''
     assert 'Request 3|' in report and 'Request 30|' in report
@@ -55,13 +55,13 @@ def test_noop_changed_pages_and_lost_cache(tmp_path, local_wiki: LocalWiki, pywi
     # A corrupt cache, and then a lost one: a full read, the same result, no edit.
     cache = next(Path(pywikibot_dir).glob('leadership-bot/*.sqlite3'))
     cache.write_bytes(b'garbage' * 1000)
-    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     assert 'nothing changed' not in result.stderr + result.stdout
     assert generated(admin_session) == after_change
     fresh = tmp_path / 'fresh-dir'
     shutil.copytree(pywikibot_dir, fresh, ignore=shutil.ignore_patterns('leadership-bot'))
-    result = run_bot(fresh, 'all', f'-config:{cfg}')
+    result = run_bot(fresh, 'all', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     assert generated(admin_session) == after_change
 
@@ -78,8 +78,8 @@ def test_a_change_to_the_reviewers_page_counts(tmp_path, local_wiki, pywikibot_d
     other.edit('Test inc reviewers list', '* [[User:Reviewer]]\n* [[User:Mallory Vance]]')
     owner.edit('Test inc reviewers/One', request_text('Ngozi Okafor'))
     other.edit('Test inc reviewers/One', request_text('Ngozi Okafor', status='approved'))
-    assert run_bot(pywikibot_dir, 'report', f'-config:{cfg}').code == 0
+    assert run_bot(pywikibot_dir, 'report', f'-settings:{cfg}').code == 0
     assert 'unauthorized-status' in (admin_session.text('Test inc reviewers report') or '')
     admin_session.protect('Test inc reviewers list')
-    assert run_bot(pywikibot_dir, 'report', f'-config:{cfg}').code == 0
+    assert run_bot(pywikibot_dir, 'report', f'-settings:{cfg}').code == 0
     assert 'unauthorized-status' not in (admin_session.text('Test inc reviewers report') or '')

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from bots.directory import (
+from devwiki.wikiuser import WikiSession
+from leadership_bot.core.directory import (
     EMPTY_LABEL,
     HEADERS,
     DirectoryPlan,
@@ -29,9 +30,8 @@ from bots.directory import (
     listed_rows,
     plan_directory,
 )
-from bots.model import Problem, Snapshot
-from bots.rendering import plain, render_report
-from bots.wikiuser import WikiSession
+from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.rendering import plain, render_report
 from tests.hostile import HOSTILE, expected_text
 
 DIRECTORY_TITLE = 'Leadership network/Directory'
@@ -48,7 +48,8 @@ TEMPLATES = {
     'Template:Foo': 'FOO LEAKED<includeonly>[[Category:Spam]]</includeonly>',
     'Template:Subst_me_not': 'SUBST LEAKED<includeonly>[[Category:Spam]]</includeonly>',
 }
-# Limits of the fields the values go into (bots/directory.py, bots/rendering.py).
+# Limits of the fields the values go into (leadership_bot/core/directory.py,
+# leadership_bot/core/rendering.py).
 SKILLS_LIMIT, PROGRAM_LIMIT, LANGUAGE_LIMIT, MESSAGE_LIMIT = 300, 120, 200, 400
 # Characters and sequences that are markup somewhere; plain() must leave none.
 MARKUP_CHARS = frozenset('|{}[]<>~\'=')

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.localwiki import BOT, REVIEWER, Account, LocalWiki
-from bots.wikiuser import WikiApiError, WikiSession
+from devwiki.localwiki import BOT, REVIEWER, Account, LocalWiki
+from devwiki.wikiuser import WikiApiError, WikiSession
 
 
 def php_processes_serving(port: int) -> list[int]:
@@ -157,7 +157,7 @@ def test_command_line_start_status_stop(tmp_path: Path) -> None:
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, '-m', 'bots.localwiki', *args, '--dir', str(folder)],
+            [sys.executable, '-m', 'devwiki.localwiki', *args, '--dir', str(folder)],
             capture_output=True, text=True, timeout=120, check=False)
 
     with socket.socket() as sock:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bots.localwiki import BOT, REVIEWER, Account, LocalWiki
-from bots.matching import read_pairs
-from bots.regions import read_region
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import BOT, REVIEWER, Account, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiSession
+from leadership_bot.core.blocks import read_region
+from leadership_bot.core.matching import read_pairs
 
 from .botrun import run_bot, write_config
 from .conftest import Seeded
@@ -68,7 +68,7 @@ def test_matching_page_notices_stability_and_rematching(tmp_path, local_wiki, py
         reviewer.edit(title, render_request({**params, 'status': 'approved'}))
     cfg = config(tmp_path)
 
-    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     first = pairs_on(admin_session)
     assert first == {('Match Mentee Dee', 'Match Mentor Ana'),
@@ -84,7 +84,7 @@ def test_matching_page_notices_stability_and_rematching(tmp_path, local_wiki, py
 
     revid = admin_session.api(action='query', titles='Test match pairs',
                               prop='info')['query']['pages'][0]['lastrevid']
-    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     assert pairs_on(admin_session) == first
     assert admin_session.api(action='query', titles='Test match pairs',
@@ -95,7 +95,7 @@ def test_matching_page_notices_stability_and_rematching(tmp_path, local_wiki, py
     ana = f'{PREFIX}Match Mentor Ana'
     sessions['Match Mentor Ana'].edit(ana, (admin_session.text(ana) or '').replace(
         'mentor = yes', 'mentor = no'))
-    result = run_bot(pywikibot_dir, 'all', f'-config:{cfg}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{cfg}')
     assert result.code == 0, result.stderr
     assert pairs_on(admin_session) == {('Match Mentee Dee', 'Match Mentor Cy'),
                                        ('Match Mentee Eli', 'Match Mentor Bo')}

@@ -15,10 +15,10 @@ import shutil
 import pytest
 import yaml
 
-from bots.localwiki import BOT, Account, LocalWiki
-from bots.notices import ledger_ids
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiApiError, WikiSession
+from devwiki.localwiki import BOT, Account, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiApiError, WikiSession
+from leadership_bot.core.notices import ledger_ids
 
 from .botrun import run_bot, write_config
 from .conftest import Seeded
@@ -102,7 +102,7 @@ def test_a_translation_by_a_logged_out_user_holds_the_notice_until_an_admin_vouc
                       lang='de')
         en = approved(local_wiki, admin_session, 'Test notify trust template/En', english)
 
-        output = ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+        output = ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
         assert '1 notices posted, 0 skipped, 0 waiting' in output
         assert '1 held (untrusted notice template)' in output
         assert_none(admin_session, {de})
@@ -116,7 +116,7 @@ def test_a_translation_by_a_logged_out_user_holds_the_notice_until_an_admin_vouc
         # (inside <includeonly>: the template page's own link table does not show it).
         admin_session.edit(TRANSLATION, GERMAN, 'checked translation')
         anon.edit(FOOTER, 'Viel Erfolg!')
-        output = ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-nocache'))
+        output = ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}', '-nocache'))
         assert '0 notices posted' in output and '1 held' in output
         assert_none(admin_session, {de})
         rows = problem_rows(admin_session.text(report), 'notice-template-untrusted')
@@ -125,7 +125,7 @@ def test_a_translation_by_a_logged_out_user_holds_the_notice_until_an_admin_vouc
         # The admin protects the footer: only admins can change it now. The notice goes
         # out, once, with the text the admin vouched for.
         admin_session.protect(FOOTER, edit='sysop')
-        output = ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-nocache'))
+        output = ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}', '-nocache'))
         assert '1 notices posted' in output and '0 held' in output
         assert_once(admin_session, {de, en})
         _, body = section_of(admin_session.text(f'User talk:{german}') or '', de)
@@ -160,7 +160,7 @@ def test_a_redirect_made_by_someone_else_diverts_no_notice(
     watched = [f'User talk:{u}' for u in (victim, moved, other, vandal)]
     before = {t: admin_session.text(t) for t in watched}
 
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert_none(admin_session, set(ids.values()))
     assert {t: admin_session.text(t) for t in watched} == before
     assert skipped_rows(admin_session.text('Test notify trust redirect report')) == {
@@ -185,7 +185,7 @@ def test_a_renamed_user_is_followed_to_the_new_talk_page_and_not_welcomed_again(
     pageid = file_request(local_wiki, admin_session, title, old, directory='yes')
     uid = user_id(admin_session, old)
     first, listed, completed = f'approved:{pageid}', f'listed:u{uid}', f'completed:{pageid}'
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     assert_once(admin_session, {first, listed})
 
     rename(local_wiki, admin_session, old, new)
@@ -198,7 +198,7 @@ def test_a_renamed_user_is_followed_to_the_new_talk_page_and_not_welcomed_again(
     renamed = WikiSession(local_wiki.api_url, Account(new, VOLUNTEER_PASSWORD)).login()
     renamed.edit(title, request_text(new, directory='yes', status='completed',
                                      skills='Partnerships with libraries'))
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     # Completed is told on the new talk page; the directory lists the same user id,
     # so no second welcome.
     assert_once(admin_session, {first, listed, completed})
@@ -208,7 +208,7 @@ def test_a_renamed_user_is_followed_to_the_new_talk_page_and_not_welcomed_again(
     # The old name registered again (Wikimedia suggests it, against impostors): the
     # rename's move made the redirect, so that account's notice follows it.
     second = approved(local_wiki, admin_session, again, old)
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert_once(admin_session, {second})
     assert second in markers_by_page(admin_session)[f'User talk:{new}']
     assert (admin_session.text(f'User talk:{old}') or '').startswith('#REDIRECT')
@@ -226,7 +226,7 @@ def test_a_deleted_talk_page_brings_no_notice_back(tmp_path, local_wiki, pywikib
     pageid = file_request(local_wiki, admin_session, 'Test notify trust deleted/Mine', user,
                           directory='yes')
     ids = {f'approved:{pageid}', f'listed:u{user_id(admin_session, user)}'}
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     assert_once(admin_session, ids)
     own = admin_session.text(LEDGER_PAGE)
     assert own is not None and ids <= ledger_ids(json.loads(own))
@@ -241,7 +241,7 @@ def test_a_deleted_talk_page_brings_no_notice_back(tmp_path, local_wiki, pywikib
     fresh.mkdir()
     for name in ('user-config.py', 'user-password.py'):
         shutil.copy2(pywikibot_dir / name, fresh / name)
-    output = ok(run_bot(fresh, 'all', f'-config:{config}'))
+    output = ok(run_bot(fresh, 'all', f'-settings:{config}'))
     assert 'notify: 0 notices posted, 0 skipped, 0 waiting' in output
     assert admin_session.text(talk) is None
 
@@ -266,11 +266,11 @@ def test_long_names_keep_ids_short_and_first_in_the_summary(
     keys = {u: f'u{user_id(admin_session, u)}' for u in (mentee, mentor)}
     matched = {f'matched:{keys[mentee]}:{keys[mentor]}', f'matched:{keys[mentor]}:{keys[mentee]}'}
 
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     assert_once(admin_session, matched | {f'listed:{keys[mentor]}'})
     for notice_id in matched:
         text = summary_of(admin_session, notice_id)
         assert text.startswith(f'[notice {notice_id}] ') and len(text.encode()) <= 500
-    output = ok(run_bot(pywikibot_dir, 'all', f'-config:{config}', '-nocache'))
+    output = ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}', '-nocache'))
     assert 'notify: 0 notices posted, 0 skipped, 0 waiting' in output
     assert_once(admin_session, matched)

@@ -1,3 +1,5 @@
+# mypy: disable-error-code="func-returns-value"
+# (the setup lambdas below chain calls of helpers that return nothing)
 """Recognition notices on the real local wiki: each once, translated, every skip honoured.
 
 Every test has its own config (request prefix, report, run, directory and opt-out pages)
@@ -24,9 +26,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bots.localwiki import BOT, REVIEWER, LocalWiki
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import BOT, REVIEWER, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiSession
 
 from .botrun import Result, report_rows, run_bot, write_config
 from .conftest import Seeded
@@ -210,10 +212,11 @@ POSTED_LINE = ': added section "'
 
 def start_notify(config: Path, pywikibot_dir: Path) -> tuple[subprocess.Popen[str],
                                                              queue.Queue[str | None]]:
-    """``python -m bots notify`` in the background; its output lines arrive on a queue
+    """``python -m leadership_bot notify`` in the background; its output lines arrive on a queue
     (``None`` at the end)."""
     process = subprocess.Popen(
-        [sys.executable, '-m', 'bots', 'notify', f'-config:{config}', f'-dir:{pywikibot_dir}'],
+        [sys.executable, '-m', 'leadership_bot', 'notify', f'-settings:{config}',
+            f'-dir:{pywikibot_dir}'],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     lines: queue.Queue[str | None] = queue.Queue()
@@ -283,7 +286,7 @@ def test_each_event_posts_once_translated_and_a_rerun_posts_nothing(
     expected = {f'approved:{approved}', f'completed:{completed}', f'milestone:{uid[de]}:1',
                 *(f'listed:{uid[u]}' for u in everyone)}
 
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     assert_once(admin_session, expected)
     posted = markers_by_page(admin_session)
     assert sorted(posted[f'User talk:{fr}']) == sorted([f'approved:{approved}',
@@ -305,9 +308,9 @@ def test_each_event_posts_once_translated_and_a_rerun_posts_nothing(
     assert head == 'Bienvenue dans l’annuaire des organisateurs de partenariats'
     assert '[[Test notify events directory|annuaire des organisateurs de partenariats]]' in body
     # Up to three peers sharing a language and the region, mentors first.
-    def peer(name: str) -> str:  # the user page, and the talk page, which exists more often
+    def link(name: str) -> str:  # the user page, and the talk page, which exists more often
         return f'[[User:{name}|{name}]] ([[User talk:{name}|discussion]])'
-    assert (f'{peer(mentor)}, {peer(peers[0])}, {peer(peers[1])}. '
+    assert (f'{link(mentor)}, {link(peers[0])}, {link(peers[1])}. '
             'Pourquoi ne pas leur dire bonjour ?') in body
     assert not {peers[2], far, other} & set(re.findall(r'\[\[User:([^|\]]+)', body))
 
@@ -330,8 +333,8 @@ def test_each_event_posts_once_translated_and_a_rerun_posts_nothing(
     # everything from the wiki again (no run cache).
     talk = [f'User talk:{u}' for u in everyone]
     before = {t: lastrevid(admin_session, t) for t in talk}
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
-    output = ok(run_bot(pywikibot_dir, 'all', f'-config:{config}', '-nocache'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
+    output = ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}', '-nocache'))
     assert 'notify: 0 notices posted, 0 skipped, 0 waiting' in output
     assert {t: lastrevid(admin_session, t) for t in talk} == before
     assert_once(admin_session, expected)
@@ -349,7 +352,7 @@ def test_no_repost_after_blanking_archiving_or_a_fresh_pywikibot_dir(
                           directory='yes')
     listed = f'listed:u{user_id(admin_session, user)}'
     ids = {f'approved:{pageid}', listed}
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     assert_once(admin_session, ids)
 
     # The user archives the approval notice and removes the other one: a blank talk page.
@@ -359,7 +362,7 @@ def test_no_repost_after_blanking_archiving_or_a_fresh_pywikibot_dir(
     session.edit(talk, '', 'removing bot messages')
     assert MARKER.findall(session.text(talk) or '') == []
     revids = {talk: lastrevid(admin_session, talk), archive: lastrevid(admin_session, archive)}
-    ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     assert {t: lastrevid(admin_session, t) for t in revids} == revids
     assert markers_on_wiki(admin_session)[listed] == 0
     assert ledger(admin_session)[listed] == 1
@@ -370,7 +373,7 @@ def test_no_repost_after_blanking_archiving_or_a_fresh_pywikibot_dir(
     fresh.mkdir()
     for name in ('user-config.py', 'user-password.py'):
         shutil.copy2(pywikibot_dir / name, fresh / name)
-    output = ok(run_bot(fresh, 'all', f'-config:{config}'))
+    output = ok(run_bot(fresh, 'all', f'-settings:{config}'))
     assert 'notify: 0 notices posted' in output
     assert {t: lastrevid(admin_session, t) for t in revids} == revids
     assert ledger(admin_session)[listed] == 1
@@ -378,7 +381,8 @@ def test_no_repost_after_blanking_archiving_or_a_fresh_pywikibot_dir(
 
 
 MOVED_ARCHIVE_BUG = (
-    'bots/wiki.py Wiki.notice_summaries reads the ledger with ucnamespace=3 and notify.py '
+    'leadership_bot/wiki/site.py Wiki.notice_summaries reads the ledger with ucnamespace=3 and '
+    'notify.py '
     'looks for markers only on the current talk page: after the user archives the talk page '
     'by moving it out of User talk (e.g. to User:NAME/Old talk) and starts a new talk page, '
     'the notice\'s edit and marker are both outside what the bot reads, and it posts again')
@@ -390,14 +394,14 @@ def test_no_repost_after_the_talk_page_is_archived_by_a_move_to_the_user_namespa
     user = 'Notify Moved User'
     talk = f'User talk:{user}'
     notice = f'approved:{file_request(local_wiki, admin_session, "Test notify moved/A", user)}'
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert_once(admin_session, {notice})
     session = login(local_wiki, user)
     session.post_with_token(action='move', **{'from': talk}, to=f'User:{user}/Old talk',
                             reason='archiving my talk page')
     session.edit(talk, 'My new talk page.', 'new talk page')
     revid = lastrevid(admin_session, talk)
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-nocache'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}', '-nocache'))
     assert lastrevid(admin_session, talk) == revid
     assert_once(admin_session, {notice})
 
@@ -507,7 +511,7 @@ def test_every_skip_reason_is_honoured_and_reported(tmp_path, local_wiki, pywiki
         f'User talk:{SKIP} {p}' for p in ('Double Mid', 'Double End', 'Loop Mid', 'Renamed New')]
     before = {t: lastrevid(admin_session, t) for t in talk_pages}
 
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     rows = skipped_rows(admin_session.text('Test notify skips report'))
     skipped = {c for c, reason in SKIP_CASES.items() if reason is not None}
     expected = {case: [f'approved notice ({ids[case]}) to {SKIP} {case} not posted: {reason}']
@@ -528,14 +532,14 @@ def test_every_skip_reason_is_honoured_and_reported(tmp_path, local_wiki, pywiki
     assert (admin_session.text(f'User talk:{SKIP} Renamed Old') or '').startswith('#REDIRECT')
 
     # A rerun (reading everything again) posts nothing new and reports the same skips.
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-nocache'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}', '-nocache'))
     assert {t: lastrevid(admin_session, t) for t in talk_pages} == after
     assert skipped_rows(admin_session.text('Test notify skips report')) == rows
     assert_once(admin_session, {ids[c] for c in SKIP_CASES if c not in skipped})
 
 
 REDIRECT_CHAIN_BUG = (
-    'bots/tasks/notify.py gather_recipients: MediaWiki resolves redirect chains with '
+    'leadership_bot/tasks/notify.py gather_recipients: MediaWiki resolves redirect chains with '
     'redirects=1 (A->B and B->C are both listed, only the final page is returned), so the '
     'intermediate target is missing from the page facts, its ns is None and a double '
     'redirect or a loop is reported as "redirects outside user talk pages"; the '
@@ -553,7 +557,7 @@ def test_redirect_chains_are_reported_as_such(tmp_path, local_wiki, pywikibot_di
     admin_session.edit('User talk:Notify Chain End', 'The end.')
     admin_session.edit(f'User talk:{loop}', '#REDIRECT [[User talk:Notify Chain Back]]')
     admin_session.edit('User talk:Notify Chain Back', f'#REDIRECT [[User talk:{loop}]]')
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert_none(admin_session, {f'approved:{i}' for i in ids.values()})
     rows = skipped_rows(admin_session.text('Test notify chains report'))
     assert rows == {f'Test notify chains/{user}': [
@@ -562,7 +566,8 @@ def test_redirect_chains_are_reported_as_such(tmp_path, local_wiki, pywikibot_di
 
 
 WRAPPED_BOTS_BUG = (
-    'bots/tasks/notify.py _denies: a {{bots}} reached through another template counts as a '
+    'leadership_bot/tasks/notify.py _denies: a {{bots}} reached through another template counts as '
+    'a '
     'denial whatever its parameters, so a userbox with {{bots|deny=Other bot}} or '
     '{{bots|allow=LeadershipBot}} stops this bot although it does not deny it')
 
@@ -579,7 +584,7 @@ def test_a_wrapped_bots_template_that_does_not_deny_this_bot_lets_the_notice_thr
         pageid = file_request(local_wiki, admin_session, f'Test notify wrapped/{user}', user)
         admin_session.edit(f'User talk:{user}', f'{{{{{wrapper}}}}} Hello.')
         ids.add(f'approved:{pageid}')
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert skipped_rows(admin_session.text('Test notify wrapped report')) == {}
     assert_once(admin_session, ids)
 
@@ -594,7 +599,7 @@ def test_decisions_before_since_never_notify(tmp_path, local_wiki, pywikibot_dir
     user = 'Notify Since User'
     pageid = file_request(local_wiki, admin_session, 'Test notify since/Old', user,
                           directory='yes')
-    output = ok(run_bot(pywikibot_dir, 'all', f'-config:{config}'))
+    output = ok(run_bot(pywikibot_dir, 'all', f'-settings:{config}'))
     assert 'notify: 0 notices posted, 0 skipped, 0 waiting' in output
     assert_none(admin_session, {f'approved:{pageid}',
                                 f'listed:u{user_id(admin_session, user)}'})
@@ -616,7 +621,7 @@ def test_max_per_run_posts_the_oldest_first_and_the_rest_later(
         reviewer(local_wiki).edit(titles[user], request_text(user, status='approved'))
     ids = [f'approved:{page_id(admin_session, titles[u])}' for u in users]
     for batch, waiting in ((ids[:2], 3), (ids[2:4], 1), (ids[4:], 0), ([], 0)):
-        output = ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-nocache'))
+        output = ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}', '-nocache'))
         assert f'notify: {len(batch)} notices posted, 0 skipped, {waiting} waiting' in output
         done = ids[:ids.index(batch[-1]) + 1] if batch else ids
         assert_once(admin_session, set(done))
@@ -632,7 +637,7 @@ def test_run_page_stop_exits_3_and_posts_nothing(tmp_path, local_wiki, pywikibot
     user = 'Notify Stop User'
     pageid = file_request(local_wiki, admin_session, 'Test notify stop/One', user)
     admin_session.edit('Test notify stop run', 'stop')
-    result = run_bot(pywikibot_dir, 'notify', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'notify', f'-settings:{config}')
     assert result.code == 3, result.stdout + result.stderr
     assert "Test notify stop run says 'stop'" in result.stderr
     assert_none(admin_session, {f'approved:{pageid}'})
@@ -640,7 +645,7 @@ def test_run_page_stop_exits_3_and_posts_nothing(tmp_path, local_wiki, pywikibot
     assert lastrevid(admin_session, 'Test notify stop report') == 0
     # Allowed again: the notice was waiting, not lost.
     admin_session.edit('Test notify stop run', 'yes')
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert_once(admin_session, {f'approved:{pageid}'})
 
 
@@ -665,7 +670,7 @@ def test_run_page_set_to_stop_mid_run_stops_before_the_next_post(
     assert 1 <= len(posts) < len(ids)
     assert len([c for c in posts if c['revid'] > stop]) <= 1, posts
     admin_session.edit('Test notify midstop run', 'yes')
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert_once(admin_session, ids)
 
 
@@ -678,7 +683,7 @@ def test_simulate_posts_nothing_and_shows_the_section(tmp_path, local_wiki, pywi
     user = 'Notify Simulate User'
     title = 'Test notify simulate/Uno'
     pageid = file_request(local_wiki, admin_session, title, user, lang='es')
-    output = ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-simulate'))
+    output = ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}', '-simulate'))
     assert (f'User talk:{user}: would add section "Tu solicitud de liderazgo fue aprobada" '
             f'([notice approved:{pageid}] '
             'Reconocimiento de liderazgo: Tu solicitud de liderazgo fue aprobada):\n'
@@ -689,7 +694,7 @@ def test_simulate_posts_nothing_and_shows_the_section(tmp_path, local_wiki, pywi
     assert lastrevid(admin_session, f'User talk:{user}') == 0
     assert lastrevid(admin_session, 'Test notify simulate report') == 0
     # The simulated notice is still due: a real run posts it, in Spanish, once.
-    ok(run_bot(pywikibot_dir, 'notify', f'-config:{config}'))
+    ok(run_bot(pywikibot_dir, 'notify', f'-settings:{config}'))
     assert_once(admin_session, {f'approved:{pageid}'})
     head, _ = section_of(admin_session.text(f'User talk:{user}') or '', f'approved:{pageid}')
     assert head == 'Tu solicitud de liderazgo fue aprobada'

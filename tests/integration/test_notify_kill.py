@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from bots.localwiki import LocalWiki
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import LocalWiki
+from devwiki.wikiuser import WikiSession
 
 from .botrun import run_bot
 from .conftest import Seeded
@@ -88,11 +88,11 @@ def test_sigkill_while_posting_never_duplicates_a_notice(tmp_path, local_wiki: L
           f'/{len(ids)}')
     assert stats.mid_posting >= KILLS, stats
 
-    result = run_bot(pywikibot_dir, 'notify', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'notify', f'-settings:{config}')
     assert result.code == 0, result.stdout + result.stderr
     markers, summaries = markers_on_wiki(admin_session), ledger(admin_session)
     assert {i: markers[i] for i in ids} == dict.fromkeys(ids, 1)
     assert {i: summaries[i] for i in ids} == dict.fromkeys(ids, 1)
     # A run reading everything from the wiki (no run cache) finds nothing left to post.
-    result = run_bot(pywikibot_dir, 'notify', f'-config:{config}', '-nocache')
+    result = run_bot(pywikibot_dir, 'notify', f'-settings:{config}', '-nocache')
     assert 'notify: 0 notices posted, 0 skipped, 0 waiting' in result.stdout + result.stderr

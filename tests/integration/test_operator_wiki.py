@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from bots.localwiki import ADMIN, BOT, Account, LocalWiki
-from bots.seeding import render_request
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import ADMIN, BOT, Account, LocalWiki
+from devwiki.seeding import render_request
+from devwiki.wikiuser import WikiSession
 
 from .botrun import report_rows, run_bot, write_config
 
@@ -119,7 +119,7 @@ def test_the_config_names_every_key_of_the_readme():
 
 def test_new_operator_wiki_end_to_end(operator_wiki, operator_dir, tmp_path):
     config = write_config(tmp_path / 'operator.yaml', SPEC_CONFIG)
-    result = run_bot(operator_dir, 'install-templates', f'-config:{config}')
+    result = run_bot(operator_dir, 'install-templates', f'-settings:{config}')
     assert result.code == 0, result.stderr
     operator_wiki.run_jobs()
     admin = WikiSession(operator_wiki.api_url, ADMIN).login()
@@ -128,7 +128,7 @@ def test_new_operator_wiki_end_to_end(operator_wiki, operator_dir, tmp_path):
         assert admin.text(f'Template:{name}'), name
         assert admin.text(name) is None, name
     assert admin.text('Category:Leadership requests in north-america')
-    again = run_bot(operator_dir, 'install-templates', f'-config:{config}')
+    again = run_bot(operator_dir, 'install-templates', f'-settings:{config}')
     assert again.code == 0, again.stderr
     assert ' 0 of ' in again.stdout + again.stderr
     # Set-up, as the README says: an admin protects the notice text and its translations.
@@ -144,11 +144,11 @@ def test_new_operator_wiki_end_to_end(operator_wiki, operator_dir, tmp_path):
     asha.edit('Project:Other request', render_request(
         {'user': 'Asha', 'type': 'attend', 'program': 'Camp', 'region': 'mena'}))
 
-    result = run_bot(operator_dir, 'all', f'-config:{config}', '-simulate')
+    result = run_bot(operator_dir, 'all', f'-settings:{config}', '-simulate')
     assert result.code == 0, result.stderr
     assert admin.text('Project:Leadership bot report') is None  # -simulate wrote nothing
 
-    result = run_bot(operator_dir, 'all', f'-config:{config}')
+    result = run_bot(operator_dir, 'all', f'-settings:{config}')
     assert result.code == 0, result.stderr
     report = admin.text('Project:Leadership bot report') or ''
     project = admin.api(action='query', meta='siteinfo')['query']['general']['sitename']
@@ -161,7 +161,7 @@ def test_new_operator_wiki_end_to_end(operator_wiki, operator_dir, tmp_path):
     # The second run, with the run cache and without it, edits nothing anywhere.
     before = last_revisions(admin)
     for extra in ((), ('-nocache',)):
-        result = run_bot(operator_dir, 'all', f'-config:{config}', *extra)
+        result = run_bot(operator_dir, 'all', f'-settings:{config}', *extra)
         assert result.code == 0, result.stderr
         assert last_revisions(admin) == before, extra
 
@@ -169,7 +169,7 @@ def test_new_operator_wiki_end_to_end(operator_wiki, operator_dir, tmp_path):
 def test_region_categories_exist_on_the_operator_wiki(operator_wiki, operator_dir, tmp_path):
     """A region code with a hyphen, typed with a space, files the page in its category."""
     config = write_config(tmp_path / 'operator.yaml', SPEC_CONFIG)
-    assert run_bot(operator_dir, 'install-templates', f'-config:{config}').code == 0
+    assert run_bot(operator_dir, 'install-templates', f'-settings:{config}').code == 0
     admin = WikiSession(operator_wiki.api_url, ADMIN).login()
     parse = admin.parse(title='Project:Category test', text=render_request(
         {'user': 'Asha', 'type': 'attend', 'program': 'Camp', 'region': 'North America'}),
@@ -189,7 +189,7 @@ def test_a_template_key_outside_the_template_namespace_exits_2(tmp_path, key, va
     """The config error names the file, the key and the problem, before any wiki access."""
     config = write_config(tmp_path / 'bad.yaml', {'site': 'opwiki:opwiki',
                                                   'pages': {key: value}})
-    result = run_bot(tmp_path, 'install-templates', f'-config:{config}')
+    result = run_bot(tmp_path, 'install-templates', f'-settings:{config}')
     assert result.code == 2, result.stderr
     assert f'{config}: pages.{key}: {problem}' in result.stderr
     assert 'Traceback' not in result.stderr

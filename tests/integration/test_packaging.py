@@ -2,7 +2,7 @@
 Service or ``pip install .`` builds it.
 
 The top-level ``templates_wikitext/`` folder must travel inside the wheel (package data,
-``bots/templates_wikitext``), and an installation without it must fail, not publish
+``leadership_bot/templates_wikitext``), and an installation without it must fail, not publish
 nothing and exit 0.
 """
 
@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from bots.publishing import CHECKOUT_DIR, template_pages
-from bots.settings import Settings
+from leadership_bot.core.publishing import CHECKOUT_DIR, template_pages
+from leadership_bot.core.settings import Settings
 
 from .botrun import write_config
 
 ROOT = Path(__file__).parents[2]
-SOURCES = ('pyproject.toml', 'README.md', 'bots', 'templates_wikitext')
+SOURCES = ('pyproject.toml', 'README.md', 'leadership_bot', 'templates_wikitext')
 
 
 @pytest.fixture(scope='module')
@@ -64,27 +64,40 @@ def run_installed(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_wheel_holds_every_module_and_template_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    templates = {f'bots/templates_wikitext/{p.relative_to(CHECKOUT_DIR).as_posix()}'
+    templates = {f'leadership_bot/templates_wikitext/{p.relative_to(CHECKOUT_DIR).as_posix()}'
                  for p in CHECKOUT_DIR.rglob('*.wiki')}
-    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / 'bots').rglob('*.py')
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / 'leadership_bot').rglob('*.py')
                if '__pycache__' not in p.parts}
-    messages = {p.relative_to(ROOT).as_posix() for p in (ROOT / 'bots/i18n').glob('*.json')}
+    messages = {p.relative_to(ROOT).as_posix()
+                for p in (ROOT / 'leadership_bot' / 'i18n').glob('*.json')}
     assert templates and templates <= names, sorted(templates - names)
     assert modules <= names, sorted(modules - names)
     assert messages <= names, sorted(messages - names)
-    assert {n for n in names if n.startswith('bots/templates_wikitext/')} == templates
+    assert {n for n in names if n.startswith('leadership_bot/templates_wikitext/')} == templates
+
+
+def test_the_wheel_holds_no_development_tooling(wheel: Path) -> None:
+    """The local wiki harness, seeding and their fixed loopback passwords stay out."""
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    assert not [n for n in names if n.split('/')[0] in ('devwiki', 'tests', 'bench')]
+    assert not [n for n in names if '/' not in n and n.endswith('.py')]  # no top-level module
+    from devwiki.localwiki import ADMIN, BOT, BOT_PASSWORD_TOKEN, REVIEWER
+    secrets = {a.password for a in (ADMIN, BOT, REVIEWER)} | {BOT_PASSWORD_TOKEN}
+    leaked = [n for n in names if any(s.encode() in archive.read(n) for s in secrets)]
+    assert not leaked
 
 
 def test_the_installed_package_publishes_its_own_templates(installed: Path) -> None:
     """Read from the installed package's data: the same pages as from the checkout."""
     result = run_installed(installed, '-c', (
-        'from bots.publishing import templates_root, template_pages\n'
-        'from bots.settings import Settings\n'
+        'from leadership_bot.core.publishing import templates_root, template_pages\n'
+        'from leadership_bot.core.settings import Settings\n'
         'print(templates_root())\n'
         'print("\\n".join(template_pages(Settings())))\n'))
     assert result.returncode == 0, result.stderr
     root, *titles = result.stdout.splitlines()
-    assert str(installed / 'bots' / 'templates_wikitext') in root
+    assert str(installed / 'leadership_bot' / 'templates_wikitext') in root
     assert titles == list(template_pages(Settings()))
 
 
@@ -93,10 +106,10 @@ def test_an_installation_without_templates_fails(installed: Path, pywikibot_dir:
     """No template files: install-templates exits 1 with one line saying why."""
     broken = tmp_path / 'site'
     shutil.copytree(installed, broken)
-    shutil.rmtree(broken / 'bots' / 'templates_wikitext')
+    shutil.rmtree(broken / 'leadership_bot' / 'templates_wikitext')
     config = write_config(tmp_path / 'local.yaml', {'site': 'local:local'})
-    result = run_installed(broken, '-m', 'bots', 'install-templates', f'-config:{config}',
-                           f'-dir:{pywikibot_dir}')
+    result = run_installed(broken, '-m', 'leadership_bot', 'install-templates',
+                           f'-settings:{config}', f'-dir:{pywikibot_dir}')
     assert result.returncode == 1, (result.stdout, result.stderr)
     [line] = [line for line in result.stderr.splitlines() if 'install-templates' in line]
     assert line.startswith('leadership-bot: failed: install-templates: no template files')

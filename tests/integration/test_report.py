@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bots.localwiki import REVIEWER, Account, LocalWiki
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import REVIEWER, Account, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiSession
 
 from .botrun import report_rows, run_bot, write_config
 from .conftest import PREFIX, Seeded
@@ -42,7 +42,7 @@ def request_text(user: str, **extra: str) -> str:
 
 def test_demo_requests_report_exactly_the_expected_problems(seeded: Seeded, pywikibot_dir,
                                                            admin_session):
-    result = run_bot(pywikibot_dir, 'report', f'-config:{seeded.config}')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{seeded.config}')
     assert result.code == 0, result.stderr
     found: dict[str, set[str]] = defaultdict(set)
     skipped = set()
@@ -72,19 +72,19 @@ def test_reading_costs_requests_per_batch_not_per_page(tmp_path, local_wiki, pyw
             if i % 3 == 0:  # a decision to attribute on a third of them
                 reviewer.edit(title, request_text('Ngozi Okafor', status='approved'))
         before = api_requests(local_wiki)
-        assert run_bot(pywikibot_dir, 'report', f'-config:{config}').code == 0
+        assert run_bot(pywikibot_dir, 'report', f'-settings:{config}').code == 0
         spent[name] = api_requests(local_wiki) - before
     assert spent['many'] <= spent['one'] + 2, spent
 
 
 def test_second_run_makes_no_edit(seeded: Seeded, pywikibot_dir, admin_session):
-    run_bot(pywikibot_dir, 'report', f'-config:{seeded.config}')
+    run_bot(pywikibot_dir, 'report', f'-settings:{seeded.config}')
     revid = admin_session.api(action='query', titles=REPORT, prop='info')['query']['pages'][0][
         'lastrevid']
-    result = run_bot(pywikibot_dir, 'report', f'-config:{seeded.config}')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{seeded.config}')
     assert result.code == 0
     assert 'nothing changed' in result.stderr  # the run cache saw no change
-    result = run_bot(pywikibot_dir, 'report', f'-config:{seeded.config}', '-nocache')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{seeded.config}', '-nocache')
     assert result.code == 0
     assert 'no change' in result.stderr  # a full read renders the same report
     assert admin_session.api(action='query', titles=REPORT, prop='info')['query']['pages'][0][
@@ -120,7 +120,7 @@ def test_trust_rules_on_fresh_pages(tmp_path, local_wiki, pywikibot_dir, admin_s
         owner.edit('Test trust/Long', request_text('Ngozi Okafor', status='approved',
                                                    goals=f'edit {i}'))
 
-    result = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     assert result.code == 0, result.stderr
     text = admin_session.text('Test trust report') or ''
     rows = set(report_rows(text))
@@ -139,7 +139,7 @@ def test_reviewers_page_must_be_protected(tmp_path, pywikibot_dir, admin_session
                                           seeded: Seeded):
     admin_session.edit('Test unprotected reviewers', '* [[User:Reviewer]]')
     config = isolated_config(tmp_path, 'unprotected', reviewers='Test unprotected reviewers')
-    assert run_bot(pywikibot_dir, 'report', f'-config:{config}').code == 0
+    assert run_bot(pywikibot_dir, 'report', f'-settings:{config}').code == 0
     rows = report_rows(admin_session.text('Test unprotected report') or '')
     assert rows == [('Test unprotected reviewers', 'reviewers-unprotected')]
 
@@ -148,13 +148,13 @@ def test_human_text_around_the_report_is_kept(tmp_path, local_wiki, pywikibot_di
                                               admin_session, seeded: Seeded):
     config = isolated_config(tmp_path, 'human')
     admin_session.edit('Test human report', "Intro by a human.\n\n''Notes'' below:")
-    assert run_bot(pywikibot_dir, 'report', f'-config:{config}').code == 0
+    assert run_bot(pywikibot_dir, 'report', f'-settings:{config}').code == 0
     text = admin_session.text('Test human report') or ''
     assert text.startswith("Intro by a human.\n\n''Notes'' below:\n\n<!-- BEGIN leadership-bot")
     admin_session.edit('Test human report', text + '\nOutro by a human.')
     owner = login(local_wiki, 'Ngozi Okafor')
     owner.edit('Test human/New', request_text('Ngozi Okafor', region='nowhere'))
-    assert run_bot(pywikibot_dir, 'report', f'-config:{config}').code == 0
+    assert run_bot(pywikibot_dir, 'report', f'-settings:{config}').code == 0
     text = admin_session.text('Test human report') or ''
     assert text.startswith("Intro by a human.") and text.endswith('Outro by a human.')
     assert report_rows(text) == [('Test human/New', 'invalid-value')]
@@ -165,7 +165,7 @@ def test_broken_markers_are_not_saved_over(tmp_path, pywikibot_dir, admin_sessio
     config = isolated_config(tmp_path, 'markers')
     broken = 'Intro\n<!-- BEGIN leadership-bot report -->\nold rows, END marker lost'
     admin_session.edit('Test markers report', broken)
-    result = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     assert result.code == 1
     assert 'BEGIN' in result.stderr and 'Traceback' not in result.stderr
     assert admin_session.text('Test markers report') == broken
@@ -174,7 +174,7 @@ def test_broken_markers_are_not_saved_over(tmp_path, pywikibot_dir, admin_sessio
 def test_simulate_writes_nothing_and_shows_the_diff(tmp_path, pywikibot_dir, admin_session,
                                                     seeded: Seeded):
     config = isolated_config(tmp_path, 'simulate')
-    result = run_bot(pywikibot_dir, 'report', f'-config:{config}', '-simulate')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{config}', '-simulate')
     assert result.code == 0, result.stderr
     assert 'would save' in result.stderr + result.stdout
     assert '+ <!-- BEGIN leadership-bot report -->' in result.stderr + result.stdout
@@ -187,28 +187,28 @@ def test_run_page_stops_the_bot(tmp_path, pywikibot_dir, admin_session, seeded: 
     name = f'run{code}{len(run_text)}'
     config = isolated_config(tmp_path, name)
     admin_session.edit(f'Test {name} run', run_text)
-    result = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     assert result.code == code, result.stderr
     assert (admin_session.text(f'Test {name} report') is None) == (code == 3)
 
 
 def test_install_templates_twice_edits_nothing(pywikibot_dir, seeded: Seeded):
-    run_bot(pywikibot_dir, 'install-templates', f'-config:{seeded.config}')
-    result = run_bot(pywikibot_dir, 'install-templates', f'-config:{seeded.config}')
+    run_bot(pywikibot_dir, 'install-templates', f'-settings:{seeded.config}')
+    result = run_bot(pywikibot_dir, 'install-templates', f'-settings:{seeded.config}')
     assert result.code == 0, result.stderr
     assert re.search(r'install-templates: 0 of \d+ pages changed', result.stderr + result.stdout)
 
 
 def test_bad_config_exits_2_naming_file_key_and_problem(tmp_path, pywikibot_dir):
     config = write_config(tmp_path / 'bad.yaml', {'notify': {'max_per_runn': 3}})
-    result = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     assert result.code == 2
     assert f'{config}: notify.max_per_runn: unknown key' in result.stderr
 
 
 def test_wrong_site_is_refused(tmp_path, pywikibot_dir):
     config = write_config(tmp_path / 'meta.yaml', {'site': 'meta:meta'})
-    result = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     assert result.code == 2
     assert 'meta:meta' in result.stderr and 'local:local' in result.stderr
 
@@ -232,7 +232,7 @@ def test_unreachable_wiki_exits_1_with_one_line(tmp_path):
         "family_files['dead'] = 'http://127.0.0.1:9/api.php'\nfamily = 'dead'\n"
         "mylang = 'dead'\nmax_retries = 1\nretry_wait = 0\n")
     config = write_config(tmp_path / 'dead.yaml', {'site': 'dead:dead'})
-    result = run_bot(folder, 'report', f'-config:{config}')
+    result = run_bot(folder, 'report', f'-settings:{config}')
     assert result.code == 1
     assert 'Traceback' not in result.stderr
     last = result.stderr.strip().splitlines()[-1]

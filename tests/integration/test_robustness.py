@@ -7,9 +7,9 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bots.localwiki import ADMIN, REVIEWER, LocalWiki
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import ADMIN, REVIEWER, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiSession
 
 from .botrun import run_bot, write_config
 from .conftest import Seeded
@@ -32,13 +32,13 @@ def test_the_bots_own_pages_under_the_request_prefix_are_no_requests(
     login(local_wiki, 'Ngozi Okafor').edit('Churn/Request', request_text(
         'Ngozi Okafor', directory='yes', languages='en'))
     config = write_config(tmp_path / 'churn.yaml', {'site': 'local:local', 'pages': pages})
-    first = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    first = run_bot(pywikibot_dir, 'all', f'-settings:{config}')
     assert first.code == 0, first.stderr
     titles = [pages[k] for k in ('report', 'directory', 'directory_json', 'mentorship')]
     saved = last_revids(admin_session, titles)
     assert all(saved.values()), saved
     for extra in ((), ('-nocache',)):
-        again = run_bot(pywikibot_dir, 'all', f'-config:{config}', *extra)
+        again = run_bot(pywikibot_dir, 'all', f'-settings:{config}', *extra)
         assert again.code == 0, again.stderr
         assert last_revids(admin_session, titles) == saved, again.stderr
     report = admin_session.text('Churn/Report') or ''
@@ -55,10 +55,10 @@ def test_only_the_bot_account_runs_the_bot(tmp_path: Path, pywikibot_dir: Path,
         passwords.write(f"\n('{ADMIN.name}', '{ADMIN.password}')\n")
     config = write_config(tmp_path / 'admin.yaml', {'site': 'local:local', 'pages': {
         'request_prefix': 'As admin/', 'report': 'As admin report', 'run': 'As admin run'}})
-    result = run_bot(folder, 'report', f'-config:{config}', '-user:Admin')
+    result = run_bot(folder, 'report', f'-settings:{config}', '-user:Admin')
     assert result.code == 2 and 'not a bot account' in result.stderr, result.stderr
     assert 'Traceback' not in result.stderr
-    result = run_bot(folder, 'report', f'-config:{config}', '-user:Reviewer')
+    result = run_bot(folder, 'report', f'-settings:{config}', '-user:Reviewer')
     assert result.code == 2 and 'no password for Reviewer' in result.stderr, result.stderr
     assert admin_session.text('As admin report') is None
 
@@ -83,7 +83,7 @@ def test_a_huge_template_and_a_huge_value_stop_nothing(tmp_path, local_wiki, pyw
     other.edit('Hostile/Long', request_text('Kofi mensah', directory='yes', languages='en',
                                             skills='Many skills. ' * 80_000))
     owner.edit('Hostile/Normal', request_text('Ngozi Okafor', directory='yes', languages='en'))
-    result = run_bot(pywikibot_dir, 'all', f'-config:{config}', timeout=600)
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{config}', timeout=600)
     assert result.code == 0, result.stderr
     report = admin_session.text(pages['report']) or ''
     assert '14990 more problems on this page, not shown' in report
@@ -103,7 +103,7 @@ def test_a_broken_or_redirected_page_is_reported_and_the_others_are_saved(
     owner.edit('Broken/Request', request_text('Ngozi Okafor', directory='yes', languages='en'))
     end = '<!-- END leadership-bot report -->'
     admin_session.edit(pages['report'], f'<!-- BEGIN leadership-bot report -->\nold\n{end}\n{end}')
-    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{config}')
     assert result.code == 1
     assert 'Traceback' not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
@@ -118,7 +118,7 @@ def test_a_broken_or_redirected_page_is_reported_and_the_others_are_saved(
     admin_session.edit(pages['report'], '#REDIRECT [[Redirected elsewhere]]')
     admin_session.edit('Redirected opt-out', '#REDIRECT [[Redirected elsewhere]]')
     talk = last_revids(admin_session, ['User talk:Ngozi Okafor'])
-    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{config}')
     assert result.code == 1
     assert 'Redirected report (the page is a redirect' in result.stderr
     assert admin_session.text(pages['report']) == '#REDIRECT [[Redirected elsewhere]]'
@@ -137,13 +137,13 @@ def test_a_blocked_directory_keeps_the_mentorship_pairs(tmp_path, local_wiki, py
                   'directory': 'yes' if mentor else 'no', 'mentor': 'yes' if mentor else 'no'}
         login(local_wiki, name).edit(f'Blocked/{name}', render_request(params))
         reviewer.edit(f'Blocked/{name}', render_request({**params, 'status': 'approved'}))
-    assert run_bot(pywikibot_dir, 'all', f'-config:{config}').code == 0
+    assert run_bot(pywikibot_dir, 'all', f'-settings:{config}').code == 0
     matches = admin_session.text(pages['mentorship']) or ''
     assert 'Blocked mentee' in matches and 'Blocked mentor' in matches
     directory = admin_session.text(pages['directory']) or ''
     admin_session.edit(pages['directory'],
                        directory.replace('<!-- END leadership-bot directory -->', ''))
-    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{config}')
     assert result.code == 1
     assert admin_session.text(pages['mentorship']) == matches  # the pair stays, unchanged
     talk = admin_session.text('User talk:Blocked mentee') or ''
@@ -161,7 +161,7 @@ def test_runs_that_overlap_share_the_cache_and_never_destroy_it(
     folder = Path(pywikibot_dir) / 'leadership-bot'
     moved_before = set(folder.glob('*.damaged-*'))  # other tests damage the cache on purpose
     with ThreadPoolExecutor(3) as pool:
-        results = list(pool.map(lambda _: run_bot(pywikibot_dir, 'report', f'-config:{config}'),
+        results = list(pool.map(lambda _: run_bot(pywikibot_dir, 'report', f'-settings:{config}'),
                                 range(3)))
     assert [r.code for r in results] == [0, 0, 0], [r.stderr[-500:] for r in results]
     cache = next(folder.glob('*.sqlite3'))
@@ -170,7 +170,7 @@ def test_runs_that_overlap_share_the_cache_and_never_destroy_it(
     saved = last_revids(admin_session, [pages['report']])
     # The next run edits nothing; an overlapping run may have stored a signature from
     # before another's save, so it may read everything once; the run after it is a no-op.
-    again = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    again = run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     assert again.code == 0 and last_revids(admin_session, [pages['report']]) == saved
-    again = run_bot(pywikibot_dir, 'report', f'-config:{config}')
+    again = run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     assert again.code == 0 and 'nothing changed' in again.stderr, again.stderr

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.localwiki import (
+from devwiki.localwiki import (
     ADMIN,
     BOT,
     BOT_PASSWORD_APP,
@@ -29,7 +29,7 @@ from bots.localwiki import (
     REVIEWER,
     LocalWiki,
 )
-from bots.redaction import REDACTED
+from leadership_bot.wiki.redaction import REDACTED
 
 from .botrun import Result, run_bot, write_config
 
@@ -42,7 +42,7 @@ UNREDACTED = re.compile(
     r'''(?:pass(?:word|wd)|token|session|secret)['"]?(?:=|%(?:25)*3[dD]|\s*:\s*['"\[])'''
     rf'''(?!['"\[]*{re.escape(REDACTED)})''', re.IGNORECASE)
 
-# pywikibot's log file, named after the script (python -m bots: __main__), and its
+# pywikibot's log file, named after the script (python -m leadership_bot: __main__), and its
 # rotated copies (pywikibot names them <script>-bot.1.log …).
 LOG = '__main__-bot.log'
 ROTATED = re.compile(r'[\w.-]+-bot\.\d+\.log')
@@ -124,7 +124,7 @@ def runs(local_wiki: LocalWiki, tmp_path_factory: pytest.TempPathFactory,
             'request_prefix': f'Test secrets {login.name}/',
             'report': f'Test secrets {login.name} report'}})
         with umask(0o022):
-            result = run_bot(folder, 'report', f'-config:{config}', '-debug', '-log', '-v')
+            result = run_bot(folder, 'report', f'-settings:{config}', '-debug', '-log', '-v')
         results[login.name] = folder, result
     return results
 

@@ -19,12 +19,12 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from bots.localwiki import LocalWiki
-from bots.model import FIELDS, REQUIRED_FIELDS, RequestPage
-from bots.parsing import Vocabulary, parse_request
-from bots.seeding import render_request
-from bots.settings import Settings
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import LocalWiki
+from devwiki.seeding import render_request
+from devwiki.wikiuser import WikiSession
+from leadership_bot.core.model import FIELDS, REQUIRED_FIELDS, RequestPage
+from leadership_bot.core.parsing import Vocabulary, parse_request
+from leadership_bot.core.settings import Settings
 
 from .conftest import PREFIX, Seeded
 
@@ -236,7 +236,7 @@ def render(session: WikiSession, text: str) -> Rendered:
 def bot_problems(text: str) -> list[str]:
     """The validation problems the bot's parser finds in a request page text."""
     vocabulary = SETTINGS.vocabulary
-    page = RequestPage(PARSE_TITLE, 1, 1, text, frozenset({USER}))
+    page = RequestPage(PARSE_TITLE, 1, 1, text)
     _, problems = parse_request(page, TEMPLATE, Vocabulary(
         types=frozenset(vocabulary.types), regions=frozenset(vocabulary.regions),
         areas=frozenset(vocabulary.areas)))
@@ -452,7 +452,7 @@ def test_a_request_template_in_a_value_makes_the_bot_refuse_the_page() -> None:
     """
     text = render_request(with_changes({'location': '{{Leadership request}}'}))
     vocabulary = SETTINGS.vocabulary
-    page = RequestPage(PARSE_TITLE, 1, 1, text, frozenset({USER}))
+    page = RequestPage(PARSE_TITLE, 1, 1, text)
     request, problems = parse_request(page, TEMPLATE, Vocabulary(
         types=frozenset(vocabulary.types), regions=frozenset(vocabulary.regions),
         areas=frozenset(vocabulary.areas)))

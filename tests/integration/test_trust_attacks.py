@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bots.localwiki import REVIEWER, LocalWiki
-from bots.seeding import VOLUNTEER_PASSWORD, render_request
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import REVIEWER, LocalWiki
+from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
+from devwiki.wikiuser import WikiSession
 
 from .botrun import report_rows, run_bot, write_config
 from .conftest import Seeded
@@ -132,14 +132,14 @@ def attacked(tmp_path_factory, local_wiki: LocalWiki, pywikibot_dir: Path,
 
     config = write_config(tmp_path_factory.mktemp('attacks') / 'attacks.yaml', {
         'site': 'local:local', 'pages': PAGES, 'notify': {'since': '2025-01-01'}})
-    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{config}')
     assert result.code == 0, result.stderr
     # After a run that saw them: moved out of the request pages, made a redirect.
     user['Mallet'].post_with_token(action='move', **{'from': PREFIX + 'Out'},
                                    to='Elsewhere/Out', noredirect=True)
     edit_as(anon, 'Redirect', f'#REDIRECT [[{PREFIX}Swap]]')
     local_wiki.rename_user('Trust renamed', 'Trust renamed anew')
-    result = run_bot(pywikibot_dir, 'all', f'-config:{config}')
+    result = run_bot(pywikibot_dir, 'all', f'-settings:{config}')
     assert result.code == 0, result.stderr
     report = admin_session.text(PAGES['report']) or ''
     listed = json.loads(admin_session.text(PAGES['directory_json']) or '{}')
@@ -228,7 +228,7 @@ def test_names_added_to_an_open_reviewers_page_by_others_do_not_count(
     config = write_config(tmp_path / 'open.yaml', {'site': 'local:local', 'pages': {
         'request_prefix': 'Open/', 'report': 'Open report', 'run': 'Open run',
         'reviewers': 'Open reviewers'}})
-    assert run_bot(pywikibot_dir, 'report', f'-config:{config}').code == 0
+    assert run_bot(pywikibot_dir, 'report', f'-settings:{config}').code == 0
     rows = set(report_rows(admin_session.text('Open report') or ''))
     assert rows == {('Open reviewers', 'reviewers-unprotected'),
                     ('Open/Request', 'unauthorized-status')}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bots.cache import Cache, opened
-from bots.cli import unchanged
-from bots.model import RequestPage, Revision
+from leadership_bot.cli import unchanged
+from leadership_bot.core.model import RequestPage, Revision
+from leadership_bot.wiki.cache import Cache, opened
 
 T = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
 
@@ -72,8 +72,8 @@ def test_a_busy_cache_is_never_deleted_and_the_run_goes_on(tmp_path, monkeypatch
     """Another run holds the write lock: this one waits briefly, then goes without."""
     import sqlite3
 
-    import bots.cache
-    monkeypatch.setattr(bots.cache, 'LOCK_WAIT', 0.2)
+    import leadership_bot.wiki.cache
+    monkeypatch.setattr(leadership_bot.wiki.cache, 'LOCK_WAIT', 0.2)
     path = tmp_path / 'c.sqlite3'
     with opened(path) as cache:
         assert cache is not None

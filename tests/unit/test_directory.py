@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from bots.directory import (
+from leadership_bot.core.blocks import read_region, replace_region
+from leadership_bot.core.directory import (
     Organizer,
     build_organizers,
     listed_rows,
@@ -15,8 +16,7 @@ from bots.directory import (
     render_json,
     render_row,
 )
-from bots.model import Checked, Request
-from bots.regions import read_region, replace_region
+from leadership_bot.core.model import Checked, Request
 
 REGIONS = ('mena', 'ssa', 'sa', 'eseap', 'ceeca', 'nwe', 'lac', 'usca', 'global')
 NAMES = {'en': 'English', 'fr': 'français'}

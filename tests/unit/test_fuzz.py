@@ -21,13 +21,15 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from bots.directory import REGION as DIRECTORY_REGION
-from bots.directory import Organizer, listed_rows, plan_directory
-from bots.matching import REGION as MATCHES_REGION
-from bots.matching import Pair, Person, match, pair_score, read_pairs, render_matches
-from bots.model import PROBLEM_CODES, STATUSES, Request, RequestPage
-from bots.normalize import normalize_username
-from bots.notices import (
+from devwiki.seeding import render_request
+from leadership_bot.core.blocks import MarkerError, markers, read_region, replace_region
+from leadership_bot.core.directory import REGION as DIRECTORY_REGION
+from leadership_bot.core.directory import Organizer, listed_rows, plan_directory
+from leadership_bot.core.matching import REGION as MATCHES_REGION
+from leadership_bot.core.matching import Pair, Person, match, pair_score, read_pairs, render_matches
+from leadership_bot.core.model import PROBLEM_CODES, STATUSES, Request, RequestPage
+from leadership_bot.core.normalize import normalize_username
+from leadership_bot.core.notices import (
     Notice,
     bots_template_denies,
     marker,
@@ -35,11 +37,9 @@ from bots.notices import (
     posted_ids,
     summary_token,
 )
-from bots.parsing import _URL, Vocabulary, parse_request, read_fields
-from bots.regions import MarkerError, markers, read_region, replace_region
-from bots.rendering import plain
-from bots.seeding import render_request
-from bots.settings import (
+from leadership_bot.core.parsing import _URL, Vocabulary, parse_request, read_fields
+from leadership_bot.core.rendering import plain
+from leadership_bot.core.settings import (
     Directory,
     Network,
     Notify,
@@ -48,8 +48,8 @@ from bots.settings import (
     SettingsError,
     parse_settings,
 )
-from bots.settings import Vocabulary as VocabularySettings
-from bots.trust import value_key
+from leadership_bot.core.settings import Vocabulary as VocabularySettings
+from leadership_bot.core.trust import value_key
 
 SETTINGS = Settings()
 TEMPLATE = SETTINGS.pages.request_template

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bots.matching import (
+from leadership_bot.core.blocks import read_region, replace_region
+from leadership_bot.core.matching import (
     Pair,
     Person,
     find_mentees,
@@ -15,8 +16,7 @@ from bots.matching import (
     read_pairs,
     render_matches,
 )
-from bots.model import Checked, Request
-from bots.regions import read_region, replace_region
+from leadership_bot.core.model import Checked, Request
 
 TODAY = dt.date(2026, 11, 26)
 EARLIER = dt.date(2026, 5, 1)

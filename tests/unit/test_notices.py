@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from bots.directory import Organizer
-from bots.matching import Pair
-from bots.messages import message
-from bots.model import Checked, Request
-from bots.notices import (
+from leadership_bot.core.directory import Organizer
+from leadership_bot.core.matching import Pair
+from leadership_bot.core.messages import message
+from leadership_bot.core.model import Checked, Request
+from leadership_bot.core.notices import (
     SUMMARY_LIMIT,
     Notice,
     Recipient,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bots.model import FIELDS, RequestPage
-from bots.parsing import ALIASES, FieldRead, Vocabulary, parse_request, validate
-from bots.settings import Settings
+from leadership_bot.core.model import FIELDS, RequestPage
+from leadership_bot.core.parsing import ALIASES, FieldRead, Vocabulary, parse_request, validate
+from leadership_bot.core.settings import Settings
 
 SETTINGS = Settings()
 VOCABULARY = Vocabulary(types=frozenset(SETTINGS.vocabulary.types),

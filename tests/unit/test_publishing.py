@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bots.publishing import (
+from leadership_bot.core.publishing import (
     CHECKOUT_DIR,
     TemplateFilesError,
     canonical_cases,
@@ -12,7 +12,7 @@ from bots.publishing import (
     template_pages,
     title_for,
 )
-from bots.settings import Settings, parse_settings
+from leadership_bot.core.settings import Settings, parse_settings
 
 RENAMED = parse_settings({'pages': {'request_template': 'organizer request',
                                     'notice_template': 'Thanks',

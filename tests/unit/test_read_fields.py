@@ -16,9 +16,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bots.model import FIELDS
-from bots.parsing import FieldRead, read_fields
-from bots.seeding import render_request
+from devwiki.seeding import render_request
+from leadership_bot.core.model import FIELDS
+from leadership_bot.core.parsing import FieldRead, read_fields
 
 TEMPLATE = 'Leadership request'
 CASES: list[dict[str, Any]] = yaml.safe_load(

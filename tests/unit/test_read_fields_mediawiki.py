@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from bots.parsing import read_fields
+from leadership_bot.core.parsing import read_fields
 
 from .test_read_fields import CASES, TEMPLATE
 

@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bots.model import Checked, Problem, Request, Snapshot, TextRevision
-from bots.regions import (
+from leadership_bot.core.blocks import (
     MarkerError,
     markers,
     read_region,
@@ -15,7 +14,8 @@ from bots.regions import (
     region_editors,
     replace_region,
 )
-from bots.rendering import ROWS_PER_PAGE, plain, render_report, user_link
+from leadership_bot.core.model import Checked, Problem, Request, Snapshot, TextRevision
+from leadership_bot.core.rendering import ROWS_PER_PAGE, plain, render_report, user_link
 
 BEGIN, END = markers('report')
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.settings import (
+from leadership_bot.core.settings import (
     TEMPLATE_KEYS,
     Settings,
     SettingsError,

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from bots.matching import Pair
-from bots.model import TextRevision
-from bots.regions import region_digest, replace_region
-from bots.state import (
+from leadership_bot.core.blocks import region_digest, replace_region
+from leadership_bot.core.matching import Pair
+from leadership_bot.core.model import TextRevision
+from leadership_bot.core.state import (
     RegionGuard,
     listing_data,
     listing_from,

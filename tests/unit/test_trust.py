@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bots.model import Revision, TextRevision
-from bots.trust import (
+from leadership_bot.core.model import Revision, TextRevision
+from leadership_bot.core.trust import (
     ReviewerList,
     judge,
     opted_out,
@@ -187,7 +187,7 @@ VALUES = {'user': ('Amina', 'Bea', 'Mallet'), 'status': ('approved', 'completed'
 
 @st.composite
 def histories(draw: st.DrawFn) -> list[tuple[Any, ...]]:
-    edits = []
+    edits: list[tuple[Any, ...]] = []
     for _ in range(draw(st.integers(1, 8))):
         author = draw(st.sampled_from(EDITORS))
         kind = draw(st.sampled_from(['values', 'values', 'values', 'hidden', 'none', 'moved']))

@@ -4,7 +4,7 @@ Pure. :func:`build_organizers` applies the consent rules to checked requests;
 :func:`plan_directory` lays the rows out on the main page and, past
 ``max_rows_per_page``, on region subpages (split further when one region is too large),
 and compares with what the bot listed before (user -> row fingerprint, from the bot's own
-data page, :mod:`bots.state`) for the wipe guard and the edit summary.
+data page, :mod:`leadership_bot.core.state`) for the wipe guard and the edit summary.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from bots.model import Checked
-from bots.rendering import plain, table, user_link
+from leadership_bot.core.model import Checked
+from leadership_bot.core.rendering import plain, table, user_link
 
 REGION = 'directory'
 REGION_NAMES = {

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bots.model import RequestPage, Revision
+from leadership_bot.core.model import RequestPage, Revision
 
 SCHEMA = 3
 LOCK_WAIT = 10.0  # seconds to wait for another run's write before going without

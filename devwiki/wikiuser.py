@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from bots.localwiki import Account
+from devwiki.localwiki import Account
 
 
 class WikiApiError(RuntimeError):

@@ -9,7 +9,7 @@ always accept exactly the codes the bot accepts. A file whose name holds ``@@REG
 is published once for every region of the vocabulary (the region tracking categories).
 
 The folder is package data: the repository's top-level ``templates_wikitext/`` is
-installed as ``bots/templates_wikitext`` (``pyproject.toml``), read through
+installed as ``leadership_bot/templates_wikitext`` (``pyproject.toml``), read through
 :mod:`importlib.resources`, so a wheel has it too. A source checkout whose editable
 install predates that mapping reads the top-level folder next to the package.
 """
@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pycountry
 
-from bots.settings import Settings
+from leadership_bot.core.settings import Settings
 
-PACKAGE = 'bots.templates_wikitext'
-CHECKOUT_DIR = Path(__file__).resolve().parent.parent / 'templates_wikitext'
+PACKAGE = 'leadership_bot.templates_wikitext'
+CHECKOUT_DIR = Path(__file__).resolve().parents[2] / 'templates_wikitext'
 LANDING_FILE = 'landing.wiki'
 REQUEST_FILE = 'Template/Leadership request.wiki'
 NOTICE_FILE = 'Template/Leadership recognition.wiki'

@@ -1,4 +1,4 @@
-"""``leadership-bot TASK [-config:FILE] [pywikibot global options]``.
+"""``leadership-bot TASK [-settings:FILE] [pywikibot global options]``.
 
 Exit codes: 0 done, 1 failed (wiki unreachable or errors after retries), 2 bad usage
 or config, 3 stopped by the run page.
@@ -13,14 +13,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bots.model import Problem
-from bots.settings import Settings, SettingsError, load_settings
+from leadership_bot.core.model import Problem
+from leadership_bot.core.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from bots.wiki import Wiki
+    from leadership_bot.wiki.site import Wiki
 
 USAGE = """\
-usage: leadership-bot TASK [-config:FILE] [pywikibot global options]
+usage: leadership-bot TASK [-settings:FILE] [pywikibot global options]
 
 tasks:
   install-templates  publish templates_wikitext/ to the wiki
@@ -31,7 +31,8 @@ tasks:
   all                report, directory, match, notify, in that order
 
 options:
-  -config:FILE       YAML config (default: built-in Meta-Wiki settings)
+  -settings:FILE     YAML settings (default: built-in Meta-Wiki settings);
+                     -config:FILE.yaml is the old, deprecated spelling
   -force-removal     save the directory even if it drops more organizers than
                      directory.max_removed_share allows (a confirmed mass removal)
   -nocache           read everything from the wiki; neither use nor write the run cache
@@ -48,23 +49,26 @@ class UsageError(Exception):
     """Bad command line (exit code 2)."""
 
 
-def split_config(argv: Sequence[str]) -> tuple[list[str], str | None]:
-    """Take our ``-config:FILE.yaml`` out of the arguments.
+def split_settings(argv: Sequence[str]) -> tuple[list[str], str | None, bool]:
+    """Take our ``-settings:FILE.yaml`` out of the arguments.
 
-    pywikibot reads ``-config:`` from ``sys.argv`` when it is imported, as the name of
-    its own user config file (a ``.py``); a YAML file is ours and must not reach it.
+    Returns the other arguments, the file, and whether it came by the old spelling
+    ``-config:FILE.yaml``: pywikibot reads ``-config:`` from ``sys.argv`` when it is
+    imported, as the name of its own user config file (a ``.py``), so that spelling must
+    leave ``sys.argv`` before pywikibot sees it; ``-settings:`` never meets pywikibot.
     """
     rest: list[str] = []
-    config: str | None = None
+    path: str | None = None
+    old = False
     for arg in argv:
         option, _, value = arg.partition(':')
-        if option == '-config' and not value.endswith('.py'):
+        if option == '-settings' or (option == '-config' and not value.endswith('.py')):
             if not value:
-                raise UsageError('-config: needs a file, e.g. -config:config/meta.yaml')
-            config = value
+                raise UsageError(f'{option}: needs a file, e.g. -settings:config/meta.yaml')
+            path, old = value, option == '-config'
         else:
             rest.append(arg)
-    return rest, config
+    return rest, path, old
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,10 +108,10 @@ def run(options: Options, wiki: Wiki) -> int:
     Every task plans the directory and the notices first (reads only), so the report
     always shows every problem, whichever task wrote it; then each task writes its pages.
     """
-    from bots.reading import read_snapshot, remember_requests
-    from bots.state import RegionGuard, listing_name, pairs_name
-    from bots.tasks import directory, install_templates, match, notify, report
-    from bots.wiki import info, simulating
+    from leadership_bot.core.state import RegionGuard, listing_name, pairs_name
+    from leadership_bot.tasks import directory, install_templates, match, notify, report
+    from leadership_bot.wiki.reading import read_snapshot, remember_requests
+    from leadership_bot.wiki.site import info, simulating
 
     if options.task == 'install-templates':
         wiki.check_run_page()
@@ -197,23 +201,26 @@ def settings_key(settings: Settings) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``leadership-bot`` and ``python -m bots``."""
+    """Entry point of ``leadership-bot`` and ``python -m leadership_bot``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if {'-h', '-help', '--help'} & set(argv):
         print(USAGE)
         return 0
     try:
-        args, config = split_config(argv)
-        sys.argv[1:] = args  # before pywikibot is imported: it reads sys.argv then
-        settings = load_settings(config)
+        args, path, old_spelling = split_settings(argv)
+        if old_spelling:  # before pywikibot is imported: it reads -config: from sys.argv
+            sys.argv[1:] = args
+            print('leadership-bot: -config:FILE.yaml is deprecated; use -settings:FILE.yaml',
+                  file=sys.stderr)
+        settings = load_settings(path)
     except UsageError as exc:
         return _usage(exc)
     except SettingsError as exc:
         return _exit('config error', exc, 2)
-    # pywikibot is imported only now, with our -config: out of its way.
-    from bots.cache import opened
-    from bots.regions import MarkerError
-    from bots.wiki import (
+    # pywikibot is imported only now: it reads its global options from sys.argv.
+    from leadership_bot.core.blocks import MarkerError
+    from leadership_bot.wiki.cache import opened
+    from leadership_bot.wiki.site import (
         WIKI_ERRORS,
         StopRequested,
         Wiki,
@@ -250,6 +257,6 @@ def _usage(exc: UsageError) -> int:
 
 def _exit(what: str, reason: object, code: int) -> int:
     """One line on stderr saying why the run ends (redacted like the logs), and the code."""
-    from bots.redaction import redact
+    from leadership_bot.wiki.redaction import redact
     print(redact(f'leadership-bot: {what}: {reason}'), file=sys.stderr)
     return code

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bots.model import Problem, Snapshot
-from bots.regions import read_region, region_writer
-from bots.rendering import render_report
-from bots.state import RegionGuard
-from bots.wiki import Wiki, info
+from leadership_bot.core.blocks import read_region, region_writer
+from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.rendering import render_report
+from leadership_bot.core.state import RegionGuard
+from leadership_bot.wiki.site import Wiki, info
 
 REGION = 'report'
 

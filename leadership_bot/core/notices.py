@@ -22,11 +22,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import mwparserfromhell
 
-from bots.directory import Organizer, sort_key
-from bots.matching import Pair, as_person, pair_score
-from bots.messages import message
-from bots.model import Checked, Problem
-from bots.rendering import plain
+from leadership_bot.core.directory import Organizer, sort_key
+from leadership_bot.core.matching import Pair, as_person, pair_score
+from leadership_bot.core.messages import message
+from leadership_bot.core.model import Checked, Problem
+from leadership_bot.core.rendering import plain
 
 _ID_TOKEN = re.compile(r'\[notice ([^\]]+)\]')
 _MARKER = re.compile(r'<!-- leadership-bot notice ([^>]+?) -->')
@@ -217,7 +217,7 @@ def due_notices(requests: Iterable[Checked], organizers: Sequence[Organizer],
 def pick_peers(organizer: Organizer, organizers: Iterable[Organizer],
                limit: int = 3) -> list[str]:
     """Up to ``limit`` listed peers sharing a language and the region: mentors first,
-    then by the matching score (:func:`bots.matching.pair_score`), ties by name."""
+    then by the matching score (:func:`leadership_bot.core.matching.pair_score`), ties by name."""
     me = as_person(organizer)
     candidates = [o for o in organizers if o.user != organizer.user
                   and o.region == organizer.region and set(me.languages) & set(o.languages)]

@@ -33,12 +33,12 @@ from pywikibot.exceptions import (
     PageSaveRelatedError,
 )
 
-from bots.cache import Cache
-from bots.model import Probe, RequestPage, TextRevision
-from bots.parsing import EXTENSION_TAGS
-from bots.preprocessor import is_redirect
-from bots.regions import MarkerError
-from bots.settings import Settings
+from leadership_bot.core.blocks import MarkerError
+from leadership_bot.core.model import Probe, RequestPage, TextRevision
+from leadership_bot.core.parsing import EXTENSION_TAGS
+from leadership_bot.core.preprocessor import is_redirect
+from leadership_bot.core.settings import Settings
+from leadership_bot.wiki.cache import Cache
 
 PROGRESS_EVERY = 500  # pages between progress lines on long reads
 MOVE_SLACK = 5  # seconds between a move's null revision and its log entry, at most
@@ -57,11 +57,12 @@ def handle_args(argv: list[str]) -> list[str]:
 
     Passwords, tokens and cookies are redacted from every log record (terminal and
     ``-log``/``-debug`` files), and pywikibot's ``logs/`` folder is mode 700 with its
-    files 600 (:mod:`bots.redaction`). pywikibot logs each retried HTTP failure with a
+    files 600 (:mod:`leadership_bot.wiki.redaction`). pywikibot logs each retried HTTP failure
+    with a
     full traceback; operators get its last line instead (the exit message gives the
     reason in one line).
     """
-    from bots import redaction
+    from leadership_bot.wiki import redaction
 
     log_filter = redaction.protect(redaction.pywikibot_secrets(
         config.base_dir, config.password_file, config.authenticate))

@@ -2,7 +2,8 @@
 
 A region holds what the bot wrote and nothing else: a human edit inside it is never
 adopted. :func:`region_digest` fingerprints a region as the bot wrote it (kept in the
-bot's own data page, see :mod:`bots.state`) and :func:`region_editors` names who changed
+bot's own data page, see :mod:`leadership_bot.core.state`) and :func:`region_editors` names who
+changed
 it since, from the page history.
 """
 
@@ -13,7 +14,7 @@ import hashlib
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from bots.model import TextRevision
+from leadership_bot.core.model import TextRevision
 
 
 class MarkerError(Exception):

@@ -16,10 +16,10 @@ from typing import Any
 import mwparserfromhell
 import yaml
 
-from bots.localwiki import ADMIN, DEFAULT_DIR, REVIEWER, Account, LocalWiki
-from bots.parsing import find_templates
-from bots.settings import Settings, load_settings
-from bots.wikiuser import WikiSession
+from devwiki.localwiki import ADMIN, DEFAULT_DIR, REVIEWER, Account, LocalWiki
+from devwiki.wikiuser import WikiSession
+from leadership_bot.core.parsing import find_templates
+from leadership_bot.core.settings import Settings, load_settings
 
 FIXTURE = Path(__file__).resolve().parent.parent / 'scripts' / 'fixtures' / 'demo.yaml'
 VOLUNTEER_PASSWORD = 'Volunteer-pass-2026'  # loopback demo wiki only
@@ -110,7 +110,7 @@ def load_fixture(path: Path = FIXTURE) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bots.seeding [--dir D] [--config F] [--fixture F]``."""
+    """``python -m devwiki.seeding [--dir D] [--config F] [--fixture F]``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--dir', type=Path, default=DEFAULT_DIR)
     parser.add_argument('--config', type=Path, default=Path('config/local.yaml'))

@@ -18,10 +18,10 @@ from typing import Any
 import pywikibot
 from pywikibot.exceptions import LockedPageError, OtherPageSaveError
 
-from bots.directory import Organizer
-from bots.matching import Pair
-from bots.model import Problem, Snapshot
-from bots.notices import (
+from leadership_bot.core.directory import Organizer
+from leadership_bot.core.matching import Pair
+from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.notices import (
     Notice,
     Recipient,
     RedirectFacts,
@@ -43,8 +43,8 @@ from bots.notices import (
     template_call,
     template_problem,
 )
-from bots.trust import opted_out
-from bots.wiki import MOVE_SLACK, Wiki, info, simulating
+from leadership_bot.core.trust import opted_out
+from leadership_bot.wiki.site import MOVE_SLACK, Wiki, info, simulating
 
 INDEFINITE = frozenset({'infinite', 'infinity', 'never'})
 LEDGER = 'notices'  # the bot's own page User:BOT/leadership-notices.json

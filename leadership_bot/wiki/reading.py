@@ -1,10 +1,10 @@
 """Read every request on the wiki and apply the trust rules: the input of every task.
 
-:func:`read_snapshot` gathers data in bulk through :class:`~bots.wiki.Wiki`: the
+:func:`read_snapshot` gathers data in bulk through :class:`~leadership_bot.wiki.site.Wiki`: the
 request pages, their whole histories (all pages walked back together, a batch of
 parent revisions per request, each revision parsed once and cached by revision id),
 the moves among them and the reviewers page's history. :func:`check_requests` and
-:func:`bots.trust.judge` are the pure parts that decide.
+:func:`leadership_bot.core.trust.judge` are the pure parts that decide.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from bots.model import (
+from leadership_bot.core.model import (
     Checked,
     Probe,
     Problem,
@@ -24,7 +24,7 @@ from bots.model import (
     Snapshot,
     TextRevision,
 )
-from bots.parsing import (
+from leadership_bot.core.parsing import (
     EXTENSION_TAGS,
     FieldRead,
     Vocabulary,
@@ -32,10 +32,10 @@ from bots.parsing import (
     read_fields,
     validate,
 )
-from bots.trust import ReviewerList, Verdict, judge, moved_away, reviewer_list
+from leadership_bot.core.trust import ReviewerList, Verdict, judge, moved_away, reviewer_list
 
 if TYPE_CHECKING:
-    from bots.wiki import Wiki
+    from leadership_bot.wiki.site import Wiki
 
 EPOCH = dt.datetime(2001, 1, 15, tzinfo=dt.UTC)  # a revision without a time (never seen)
 # History walks go back one revision of every page per round (many pages per request);

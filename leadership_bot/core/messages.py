@@ -1,4 +1,4 @@
-"""Translatable messages (``bots/i18n/*.json``, translatewiki format with ``qqq`` docs).
+"""Translatable messages (``leadership_bot/i18n/*.json``, translatewiki format with ``qqq`` docs).
 
 Pure: lookup with fallback to English, ``$1``-style parameters and ``{{PLURAL:…}}``
 resolved here, so a heading or summary carries no markup.
@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-I18N_DIR = Path(__file__).resolve().parent / 'i18n'
+I18N_DIR = Path(__file__).resolve().parent.parent / 'i18n'
 FALLBACK = 'en'
 _PLURAL = re.compile(r'\{\{PLURAL:\s*([^|}]*)\|([^}]*)\}\}')
 # Languages whose singular also covers 0 (CLDR "one" for 0 and 1).

@@ -20,7 +20,8 @@ where a vandal would look. An unclosed ``<!--`` or ``<includeonly>`` hides the r
 page, ``{{ |`` or an unclosed ``[[`` inside a template swallow its ``}}``, ``<pre\\n>`` is a
 tag, and a parameter name may be built by a parser function (``{{lc:USER}} = Victim``).
 
-Pure: no wiki access, and nothing about the request template; :mod:`bots.parsing` reads the
+Pure: no wiki access, and nothing about the request template; :mod:`leadership_bot.core.parsing`
+reads the
 request from these nodes.
 """
 

@@ -1,11 +1,12 @@
-"""Request page wikitext -> the fields it holds, and typed :class:`~bots.model.Request` records.
+"""Request page wikitext -> the fields it holds, and typed
+:class:`~leadership_bot.core.model.Request` records.
 
 Pure: no wiki access. :func:`read_fields` reads a revision's text the way MediaWiki
 renders the page; :func:`validate` checks the values against the config's vocabularies
 and the wiki's language codes; :func:`parse_request` does both for a page and reports
 what a volunteer should fix.
 
-Reading works on the nodes of :mod:`bots.preprocessor`, a port of MediaWiki's
+Reading works on the nodes of :mod:`leadership_bot.core.preprocessor`, a port of MediaWiki's
 preprocessor and title rules (its docstring says why not a general wikitext parser):
 which names mean our template follow ``Parser::braceSubstitution`` and
 ``Title::newFromText`` there; which parameter wins follows ``PPTemplateFrame_Hash`` here.
@@ -27,7 +28,7 @@ import pycountry
 from mwparserfromhell.nodes import Template
 from mwparserfromhell.wikicode import Wikicode
 
-from bots.model import (
+from leadership_bot.core.model import (
     DEFAULT_STATUS,
     FIELDS,
     REQUIRED_FIELDS,
@@ -36,8 +37,13 @@ from bots.model import (
     Request,
     RequestPage,
 )
-from bots.normalize import normalize_code, normalize_language, normalize_username, split_list
-from bots.preprocessor import (  # EXTENSION_TAGS also for bots.reading and bots.wiki
+from leadership_bot.core.normalize import (
+    normalize_code,
+    normalize_language,
+    normalize_username,
+    split_list,
+)
+from leadership_bot.core.preprocessor import (  # EXTENSION_TAGS: also for the wiki layer
     EXTENSION_TAGS,
     PHP_TRIM,
     STRIP_MARKER,
@@ -80,7 +86,8 @@ class Vocabulary:
 class FieldRead:
     """The request fields one revision's text holds, read as MediaWiki renders the page."""
 
-    # Field name (bots.model.FIELDS) -> value: comments dropped, stripped; a field that is
+    # Field name (leadership_bot.core.model.FIELDS) -> value: comments dropped, stripped; a field
+    # that is
     # missing, empty or only invisible characters is absent.
     values: Mapping[str, str]
     found: int  # request templates MediaWiki renders directly on the page (0, 1, 2 …)

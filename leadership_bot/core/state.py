@@ -1,9 +1,10 @@
 """The bot's own state: what it wrote, kept where only the bot writes.
 
 Nothing the bot acts on is read back from a page anyone can edit (the trust rules). Its
-data pages are ``User:BOT/leadership-….json`` (:meth:`~bots.wiki.Wiki.own_page`):
+data pages are ``User:BOT/leadership-….json`` (:meth:`~leadership_bot.wiki.site.Wiki.own_page`):
 MediaWiki lets only that user and interface admins edit a user's ``.json`` pages, and
-:meth:`~bots.wiki.Wiki.read_own` reads the bot's own latest revision only, so not even an
+:meth:`~leadership_bot.wiki.site.Wiki.read_own` reads the bot's own latest revision only, so not
+even an
 interface admin's edit is taken as the bot's state (it is reported, and the page is
 written again).
 
@@ -28,12 +29,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bots.matching import Pair
-from bots.model import Problem, TextRevision
-from bots.regions import markers, read_region, region_digest, region_editors
+from leadership_bot.core.blocks import markers, read_region, region_digest, region_editors
+from leadership_bot.core.matching import Pair
+from leadership_bot.core.model import Problem, TextRevision
 
 if TYPE_CHECKING:
-    from bots.wiki import Wiki
+    from leadership_bot.wiki.site import Wiki
 
 SCHEMA = 1
 REGIONS = 'regions'
@@ -41,7 +42,8 @@ MAX_NAMED = 5  # editors named in one report row
 
 
 def pairs_name(title: str) -> str:
-    """The data page (a :meth:`~bots.wiki.Wiki.own_page` name) of the matches page ``title``."""
+    """The data page (a :meth:`~leadership_bot.wiki.site.Wiki.own_page` name) of the matches page
+    ``title``."""
     return f'pairs/{title}'
 
 

@@ -6,8 +6,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from bots.model import STATUSES, Problem, Snapshot
-from bots.normalize import normalize_username
+from leadership_bot.core.model import STATUSES, Problem, Snapshot
+from leadership_bot.core.normalize import normalize_username
 
 # Characters with a meaning in wikitext or HTML. As numeric entities they render as
 # themselves and the parser sees no markup: no template ({ }), link ([ ] and the ':'

@@ -3,7 +3,8 @@
 :func:`prepare` reads the pages as they are and plans the new ones; the wipe guard
 (too many organizers dropped, or broken markers) turns into a report problem and no
 directory edit. Whom the directory listed before this run comes from the bot's own data
-page (:mod:`bots.state`), never from the directory pages, which anyone can edit: a row
+page (:mod:`leadership_bot.core.state`), never from the directory pages, which anyone can edit: a
+row
 someone adds or deletes there lists nobody, unlists nobody and cannot fool the wipe
 guard; it is reported and written over. :func:`write` saves what was planned, then the
 bot's listing.
@@ -15,7 +16,8 @@ import dataclasses
 import json
 from collections.abc import Mapping
 
-from bots.directory import (
+from leadership_bot.core.blocks import markers, read_region, region_writer, replacement
+from leadership_bot.core.directory import (
     REGION,
     DirectoryPlan,
     Organizer,
@@ -25,10 +27,9 @@ from bots.directory import (
     render_json,
     stale_body,
 )
-from bots.model import Problem, Snapshot
-from bots.regions import markers, read_region, region_writer, replacement
-from bots.state import RegionGuard, listing_data, listing_from, listing_name
-from bots.wiki import Wiki, info
+from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.state import RegionGuard, listing_data, listing_from, listing_name
+from leadership_bot.wiki.site import Wiki, info
 
 
 @dataclasses.dataclass(frozen=True)

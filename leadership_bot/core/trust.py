@@ -34,7 +34,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 import mwparserfromhell
 from mwparserfromhell.nodes import Node
 
-from bots.model import (
+from leadership_bot.core.model import (
     DEFAULT_STATUS,
     FIELDS,
     REVIEWER_STATUSES,
@@ -43,7 +43,7 @@ from bots.model import (
     Revision,
     TextRevision,
 )
-from bots.normalize import normalize_code, normalize_username
+from leadership_bot.core.normalize import normalize_code, normalize_username
 
 # What a decision covers: changed afterwards only by a reviewer.
 FROZEN_FIELDS = frozenset({'user', 'type', 'program', 'amount', 'currency', 'start', 'end'})

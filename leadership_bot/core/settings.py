@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from bots.normalize import normalize_code
+from leadership_bot.core.normalize import normalize_code
 
 
 class SettingsError(Exception):

@@ -26,9 +26,9 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from bots.directory import Organizer, sort_key
-from bots.model import Checked
-from bots.rendering import plain, table, user_link
+from leadership_bot.core.directory import Organizer, sort_key
+from leadership_bot.core.model import Checked
+from leadership_bot.core.rendering import plain, table, user_link
 
 REGION = 'matches'
 _PAIR_ROW = re.compile(r'^\| \[\[User:([^|\]]+)\|[^\]]*\]\] \|\| \[\[User:([^|\]]+)\|[^\]]*\]\]'
@@ -111,7 +111,8 @@ def read_pairs(body: str | None) -> list[Pair]:
     """Pairs from a matches region as the bot wrote it.
 
     Only for the bot's own revision of the page (the first run after an upgrade, before
-    its data page holds the pairs, see :mod:`bots.state`): the page as anyone may have
+    its data page holds the pairs, see :mod:`leadership_bot.core.state`): the page as anyone may
+    have
     edited it is never read for pairs.
     """
     pairs = []

@@ -4,7 +4,7 @@ Debian's ``mediawiki`` package, an SQLite database under ``root`` and PHP's buil
 server: no Apache, no MySQL, no root rights at run time. Standard library only, so that
 ``scripts/local-wiki`` and the test fixtures work before anything else is importable.
 
-    python -m bots.localwiki start|stop|status|reset [--port N] [--dir D]
+    python -m devwiki.localwiki start|stop|status|reset [--port N] [--dir D]
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ BOT_GRANTS = (
     'delete', 'patrol', 'rollback', 'editmyoptions', 'editmywatchlist', 'viewmywatchlist',
 )
 
-_SETTINGS_BEGIN = '# BEGIN bots/localwiki.py settings'
-_SETTINGS_END = '# END bots/localwiki.py settings'
+_SETTINGS_BEGIN = '# BEGIN devwiki/localwiki.py settings'
+_SETTINGS_END = '# END devwiki/localwiki.py settings'
 _SETTINGS = f"""
 {_SETTINGS_BEGIN}
 wfLoadExtension( 'ParserFunctions' );
@@ -375,7 +375,7 @@ class LocalWiki:
         folder = Path(path) if path is not None else self.root / 'pywikibot'
         folder.mkdir(parents=True, exist_ok=True)
         (folder / 'user-config.py').write_text(
-            '# Written by bots/localwiki.py for the local wiki; rewritten on every start.\n'
+            '# Written by devwiki/localwiki.py for the local wiki; rewritten on every start.\n'
             f"family_files['local'] = {self.api_url!r}\n"
             "family = 'local'\n"
             "mylang = 'local'\n"
@@ -425,7 +425,7 @@ def _group_members(pgid: int) -> list[list[bytes]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog='python -m bots.localwiki', description='Run the local test wiki.')
+        prog='python -m devwiki.localwiki', description='Run the local test wiki.')
     parser.add_argument('command', choices=['start', 'stop', 'status', 'reset'])
     parser.add_argument('--port', type=int, help=f'default: the recorded one, else {DEFAULT_PORT}')
     parser.add_argument('--dir', type=Path, default=DEFAULT_DIR,

@@ -1,6 +1,7 @@
 """``match``: the mentorship matches page (pairs, and mentees waiting for a mentor).
 
-The pairs of earlier runs come from the bot's own data page (:mod:`bots.state`), never
+The pairs of earlier runs come from the bot's own data page (:mod:`leadership_bot.core.state`),
+never
 from the matches page, which anyone can edit: a row someone adds or changes there makes
 no pair, keeps none and notifies nobody; it is reported and written over.
 """
@@ -11,8 +12,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from bots.directory import Organizer
-from bots.matching import (
+from leadership_bot.core.blocks import MarkerError, region_writer, replace_region
+from leadership_bot.core.directory import Organizer
+from leadership_bot.core.matching import (
     REGION,
     Matching,
     Pair,
@@ -22,10 +24,9 @@ from bots.matching import (
     read_pairs,
     render_matches,
 )
-from bots.model import Problem, Snapshot
-from bots.regions import MarkerError, region_writer, replace_region
-from bots.state import RegionGuard, pairs_data, pairs_from, pairs_name
-from bots.wiki import Wiki, info
+from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.state import RegionGuard, pairs_data, pairs_from, pairs_name
+from leadership_bot.wiki.site import Wiki, info
 
 
 @dataclasses.dataclass(frozen=True)

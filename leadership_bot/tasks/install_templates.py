@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import sys
 
-from bots.publishing import TemplateFilesError, template_pages
-from bots.regions import replacement
-from bots.wiki import Wiki, info
+from leadership_bot.core.blocks import replacement
+from leadership_bot.core.publishing import TemplateFilesError, template_pages
+from leadership_bot.wiki.site import Wiki, info
 
 
 def summary_for(old: str | None, new: str) -> str:
