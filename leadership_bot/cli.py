@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from leadership_bot.core.model import Problem
+from leadership_bot.core.model import Problem, ProblemCode
 from leadership_bot.core.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def run(options: Options, wiki: Wiki) -> int:
     Every task plans the directory and the notices first (reads only), so the report
     always shows every problem, whichever task wrote it; then each task writes its pages.
     """
-    from leadership_bot.core.state import RegionGuard, listing_name, pairs_name
+    from leadership_bot.core.state import BlockGuard, listing_name, pairs_name
     from leadership_bot.tasks import directory, install_templates, match, notify, report
     from leadership_bot.wiki.reading import read_snapshot, remember_requests
     from leadership_bot.wiki.site import info, simulating
@@ -125,8 +125,8 @@ def run(options: Options, wiki: Wiki) -> int:
         return 0
     names = SNAPSHOT_TASKS if options.task == 'all' else (options.task,)
     snapshot = read_snapshot(wiki, probe)
-    # What the bot wrote before comes from its own data pages, never from its regions.
-    guard = RegionGuard(wiki)
+    # What the bot wrote before comes from its own data pages, never from its blocks.
+    guard = BlockGuard(wiki)
     state_problems = guard.check_state((listing_name(wiki.settings.pages.directory),
                                         pairs_name(wiki.settings.pages.mentorship)))
     prepared = directory.prepare(wiki, snapshot, guard, options.force_removal)
@@ -161,7 +161,7 @@ def run(options: Options, wiki: Wiki) -> int:
         code, skipped = notify.write(wiki, notices)
         codes.append(code)
         late.extend(skipped)  # found only while posting
-    late.extend(Problem(title, 'page-not-saved', f'{title} was not saved: {reason}.')
+    late.extend(Problem(title, ProblemCode.PAGE_NOT_SAVED, f'{title} was not saved: {reason}.')
                 for title, reason in sorted(wiki.failed.items()))
     if late and wiki.settings.pages.report not in wiki.failed:  # the report gets them now
         report.run(wiki, dataclasses.replace(

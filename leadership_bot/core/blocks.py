@@ -1,10 +1,9 @@
-"""Bot-managed regions of a page, between BEGIN/END markers; the rest is the community's.
+"""Bot blocks: the parts of a page the bot manages, between BEGIN/END markers.
 
-A region holds what the bot wrote and nothing else: a human edit inside it is never
-adopted. :func:`region_digest` fingerprints a region as the bot wrote it (kept in the
-bot's own data page, see :mod:`leadership_bot.core.state`) and :func:`region_editors` names who
-changed
-it since, from the page history.
+A block holds what the bot wrote and nothing else: a human edit inside it is never
+adopted. :func:`block_digest` fingerprints a block as the bot wrote it (kept in the
+bot's own data page, see :mod:`leadership_bot.core.state`) and :func:`block_editors` names
+who changed it since, from the page history. The rest of the page is the community's.
 """
 
 from __future__ import annotations
@@ -18,41 +17,41 @@ from leadership_bot.core.model import TextRevision
 
 
 class MarkerError(Exception):
-    """The page's markers are broken; the bot must not guess where its region is."""
+    """The page's markers are broken; the bot must not guess where its block is."""
 
 
 def markers(name: str) -> tuple[str, str]:
-    """The BEGIN and END markers of the region ``name`` (e.g. ``directory``)."""
+    """The BEGIN and END markers of the block ``name`` (e.g. ``directory``)."""
     return (f'<!-- BEGIN leadership-bot {name} -->', f'<!-- END leadership-bot {name} -->')
 
 
-def replace_region(text: str | None, name: str, body: str) -> str:
+def replace_block(text: str | None, name: str, body: str) -> str:
     """Put ``body`` between the markers, keeping every other byte of ``text``.
 
-    A missing page becomes just the region; a page without markers gets the region
+    A missing page becomes just the block; a page without markers gets the block
     appended at its end. A marker without its partner, a repeated marker or an END
     before its BEGIN raises :class:`MarkerError` instead of being "repaired".
     """
     begin, end = markers(name)
-    region = f'{begin}\n{body.strip(chr(10))}\n{end}'
+    block = f'{begin}\n{body.strip(chr(10))}\n{end}'
     if text is None or not text.strip():
-        return region + '\n'
+        return block + '\n'
     starts, ends = text.count(begin), text.count(end)
     if starts == 0 and ends == 0:
         separator = '' if text.endswith('\n\n') else ('\n' if text.endswith('\n') else '\n\n')
-        return text + separator + region + '\n'
+        return text + separator + block + '\n'
     if starts != 1 or ends != 1:
         raise MarkerError(f'the page has {starts} BEGIN and {ends} END markers for the '
-                          f'{name} region; exactly one of each is needed')
+                          f'{name} block; exactly one of each is needed')
     head, _, rest = text.partition(begin)
     if end not in rest:
-        raise MarkerError(f'the END marker of the {name} region comes before its BEGIN marker')
+        raise MarkerError(f'the END marker of the {name} block comes before its BEGIN marker')
     _, _, tail = rest.partition(end)
-    return head + region + tail
+    return head + block + tail
 
 
-def region_writer(name: str, body: str) -> Callable[[str | None], str]:
-    """A function putting ``body`` into the region ``name`` of whatever text it is given."""
+def block_writer(name: str, body: str) -> Callable[[str | None], str]:
+    """A function putting ``body`` into the block ``name`` of whatever text it is given."""
     return functools.partial(_replace, name=name, body=body)
 
 
@@ -66,11 +65,11 @@ def _constant(text: str, _old: str | None) -> str:
 
 
 def _replace(text: str | None, *, name: str, body: str) -> str:
-    return replace_region(text, name, body)
+    return replace_block(text, name, body)
 
 
-def read_region(text: str | None, name: str) -> str | None:
-    """The current body of the region, or ``None`` when the page has none (or it is broken)."""
+def read_block(text: str | None, name: str) -> str | None:
+    """The current body of the block, or ``None`` when the page has none (or it is broken)."""
     if text is None:
         return None
     begin, end = markers(name)
@@ -81,8 +80,8 @@ def read_region(text: str | None, name: str) -> str | None:
     return body.strip('\n') if found else None
 
 
-def region_digest(body: str | None) -> str | None:
-    """A short fingerprint of a region's body (``None``: the page has no readable region).
+def block_digest(body: str | None) -> str | None:
+    """A short fingerprint of a block's body (``None``: the page has no readable block).
 
     MediaWiki stores saved text in Unicode NFC, so the body the bot rendered and the one
     read back from the page fingerprint the same.
@@ -93,22 +92,22 @@ def region_digest(body: str | None) -> str | None:
     return hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]
 
 
-def region_editors(name: str, own: str | None, later: Sequence[TextRevision]) -> list[str]:
-    """Who changed the region ``name`` in the revisions ``later`` (oldest first) that
+def block_editors(name: str, own: str | None, later: Sequence[TextRevision]) -> list[str]:
+    """Who changed the block ``name`` in the revisions ``later`` (oldest first) that
     followed the bot's own revision, whose text is ``own``.
 
-    An edit outside the region names nobody, nor does one that puts the bot's region
+    An edit outside the block names nobody, nor does one that puts the bot's block
     back (a revert). A revision whose text is hidden (revision deletion) is named when
-    the region changed across it; a hidden user name is ``''``.
+    the block changed across it; a hidden user name is ``''``.
     """
     editors: list[str] = []
-    bots = last = read_region(own, name)
+    bots = last = read_block(own, name)
     hidden: list[str] = []
     for revision in later:
         if revision.text is None:
             hidden.append(revision.user)
             continue
-        body = read_region(revision.text, name)
+        body = read_block(revision.text, name)
         if body not in (last, bots):
             for user in hidden or [revision.user]:
                 if user not in editors:

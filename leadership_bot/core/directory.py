@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from leadership_bot.core.model import Checked
 from leadership_bot.core.rendering import plain, table, user_link
 
-REGION = 'directory'
+BLOCK = 'directory'
 REGION_NAMES = {
     'mena': 'Middle East and North Africa', 'ssa': 'Sub-Saharan Africa', 'sa': 'South Asia',
     'eseap': 'East, Southeast Asia and Pacific',

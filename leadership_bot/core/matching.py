@@ -30,7 +30,7 @@ from leadership_bot.core.directory import Organizer, sort_key
 from leadership_bot.core.model import Checked
 from leadership_bot.core.rendering import plain, table, user_link
 
-REGION = 'matches'
+BLOCK = 'matches'
 _PAIR_ROW = re.compile(r'^\| \[\[User:([^|\]]+)\|[^\]]*\]\] \|\| \[\[User:([^|\]]+)\|[^\]]*\]\]'
                        r' \|\|.*\|\| (\d{4}-\d{2}-\d{2})\s*$')
 

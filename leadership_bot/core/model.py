@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -22,11 +23,42 @@ DEFAULT_STATUS = 'submitted'
 REVIEWER_STATUSES = frozenset({'under-review', 'approved', 'declined', 'completed'})
 COUNTED_STATUSES = frozenset({'approved', 'completed'})
 
-PROBLEM_CODES = (
-    'missing-field', 'invalid-value', 'unknown-user', 'unverified-requester',
-    'unauthorized-status', 'multiple-requests', 'date-order', 'notice-skipped',
-    'reviewers-unprotected', 'requester-changed', 'unauthorized-change', 'self-decision',
-    'notice-template-untrusted', 'directory-not-saved', 'matches-not-saved', 'page-not-saved')
+
+
+class ProblemCode(enum.StrEnum):
+    """What a report row is about; the value is the code the report and the docs show."""
+
+    MISSING_FIELD = 'missing-field'
+    INVALID_VALUE = 'invalid-value'
+    UNKNOWN_USER = 'unknown-user'
+    UNVERIFIED_REQUESTER = 'unverified-requester'
+    UNAUTHORIZED_STATUS = 'unauthorized-status'
+    MULTIPLE_REQUESTS = 'multiple-requests'
+    DATE_ORDER = 'date-order'
+    NOTICE_SKIPPED = 'notice-skipped'
+    REVIEWERS_UNPROTECTED = 'reviewers-unprotected'
+    REQUESTER_CHANGED = 'requester-changed'
+    UNAUTHORIZED_CHANGE = 'unauthorized-change'
+    SELF_DECISION = 'self-decision'
+    NOTICE_TEMPLATE_UNTRUSTED = 'notice-template-untrusted'
+    DIRECTORY_NOT_SAVED = 'directory-not-saved'
+    MATCHES_NOT_SAVED = 'matches-not-saved'
+    PAGE_NOT_SAVED = 'page-not-saved'
+
+
+class SaveOutcome(enum.Enum):
+    """What became of one save of a page."""
+
+    SAVED = 'saved'
+    NO_CHANGE = 'no change'  # the page already says that: no edit
+    SIMULATED = 'simulated'  # -simulate: it would have been saved
+    CONFLICTED = 'conflicted'  # others kept editing it; not saved, reported
+    REFUSED = 'refused'  # broken markers, a redirect, too big, protected, a filter: reported
+
+    @property
+    def written(self) -> bool:
+        """Whether the page now says (or, simulated, would say) what the bot wrote."""
+        return self in (SaveOutcome.SAVED, SaveOutcome.NO_CHANGE, SaveOutcome.SIMULATED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,9 +98,12 @@ class Problem:
     """One row of the report page: something a human should look at."""
 
     page: str
-    code: str
+    code: ProblemCode
     message: str
     user: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, 'code', ProblemCode(self.code))  # an unknown code fails
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,7 +25,7 @@ import mwparserfromhell
 from leadership_bot.core.directory import Organizer, sort_key
 from leadership_bot.core.matching import Pair, as_person, pair_score
 from leadership_bot.core.messages import message
-from leadership_bot.core.model import Checked, Problem
+from leadership_bot.core.model import Checked, Problem, ProblemCode
 from leadership_bot.core.rendering import plain
 
 _ID_TOKEN = re.compile(r'\[notice ([^\]]+)\]')
@@ -262,7 +262,7 @@ def skip_reason(notice: Notice, recipient: Recipient) -> str | None:
 
 def skipped_problem(notice: Notice, reason: str) -> Problem:
     """The report row for a notice that was not posted."""
-    return Problem(notice.page, 'notice-skipped',
+    return Problem(notice.page, ProblemCode.NOTICE_SKIPPED,
                    f'{notice.event} notice ({notice.id}) to {notice.user} not posted: {reason}.',
                    notice.user)
 
@@ -382,7 +382,7 @@ def template_problem(page: TemplatePage, trusted: Collection[str], held: int) ->
         return None
     who = page.user or 'a hidden user'
     return Problem(
-        page.title, 'notice-template-untrusted',
+        page.title, ProblemCode.NOTICE_TEMPLATE_UNTRUSTED,
         f'{page.title}: its latest revision is by {who}, who is neither an admin, a reviewer '
         f'nor this bot, and the page is not protected; {held} '
         f'{"notice waits" if held == 1 else "notices wait"} until an admin or a reviewer '

@@ -34,6 +34,7 @@ from leadership_bot.core.model import (
     REQUIRED_FIELDS,
     STATUSES,
     Problem,
+    ProblemCode,
     Request,
     RequestPage,
 )
@@ -358,13 +359,13 @@ def parse_request(page: RequestPage, template_title: str, vocabulary: Vocabulary
     if not read.found:
         if read.nested:
             return None, [Problem(
-                page.title, 'missing-field',
+                page.title, ProblemCode.MISSING_FIELD,
                 f'The {{{{{name}}}}} template must be written directly on the page, not '
                 'inside another template, a parser function such as {{#if:}} or a tag such '
                 'as <ref>, and with its plain name: the bot cannot tell whether the page '
                 'shows it.')]
         if _mentions(page.text, name):
-            return None, [Problem(page.title, 'missing-field',
+            return None, [Problem(page.title, ProblemCode.MISSING_FIELD,
                                   f'The page has no readable {{{{{name}}}}} template '
                                   '(is it closed with }}?).')]
         return None, []  # not a request: e.g. a report subpage under the prefix
@@ -372,7 +373,7 @@ def parse_request(page: RequestPage, template_title: str, vocabulary: Vocabulary
         users = {normalize_username(user or '') for user in reading.users}
         user = users.pop() if len(users) == 1 else None
         return None, [Problem(
-            page.title, 'multiple-requests',
+            page.title, ProblemCode.MULTIPLE_REQUESTS,
             f'The page has {len(reading.users)} request templates; keep one request per page '
             '(move the others to pages of their own). None of them counts until then.', user)]
     return validate(page, read, vocabulary)
@@ -406,11 +407,11 @@ class _Validator:
         self.problems: list[Problem] = []
         self.user: str | None = None
 
-    def problem(self, code: str, message: str) -> None:
+    def problem(self, code: ProblemCode, message: str) -> None:
         self.problems.append(Problem(self.page.title, code, message, self.user))
 
     def invalid(self, field: str, raw: str, why: str) -> None:
-        self.problem('invalid-value', f'{field}: "{_excerpt(raw)}" is not valid; {why}')
+        self.problem(ProblemCode.INVALID_VALUE, f'{field}: "{_excerpt(raw)}" is not valid; {why}')
 
     def run(self) -> tuple[Request | None, list[Problem]]:
         values = {name: self.read.values.get(name) or None for name in FIELDS}
@@ -422,7 +423,8 @@ class _Validator:
                 self.invalid('user', raw_user, 'give the user name without "User:" or links.')
         for field in REQUIRED_FIELDS:
             if values[field] is None:
-                self.problem('missing-field', f'{field} is required but empty or missing.')
+                self.problem(ProblemCode.MISSING_FIELD,
+                             f'{field} is required but empty or missing.')
         fields: dict[str, object] = {
             'type': self._enum('type', values['type'], self.vocabulary.types),
             'region': self._enum('region', values['region'], self.vocabulary.regions),
@@ -448,11 +450,11 @@ class _Validator:
             'report': values['report'],
         }
         if fields['amount'] is not None and values['currency'] is None:
-            self.problem('missing-field', 'currency is required when amount is given '
+            self.problem(ProblemCode.MISSING_FIELD, 'currency is required when amount is given '
                                           '(an ISO 4217 code such as USD or EUR).')
         start, end = fields['start'], fields['end']
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            self.problem('date-order', f'end ({end}) is before start ({start}).')
+            self.problem(ProblemCode.DATE_ORDER, f'end ({end}) is before start ({start}).')
         required_ok = self.user is not None and all(
             fields[f] is not None for f in REQUIRED_FIELDS if f != 'user')
         if not required_ok or built:
@@ -468,12 +470,12 @@ class _Validator:
         for name in self.read.unknown:
             if _built_name(name):
                 built = True
-                self.problem('invalid-value',
+                self.problem(ProblemCode.INVALID_VALUE,
                              f'parameter name "{_excerpt(name)}" is made by a template or '
                              'parser function, so it may set any field; write parameter '
                              'names as plain text. The request does not count until then.')
             else:
-                self.problem('invalid-value',
+                self.problem(ProblemCode.INVALID_VALUE,
                              f'unknown parameter "{_excerpt(name)}" is ignored (check the '
                              'spelling; the template documentation lists the parameters).')
         return built

@@ -62,16 +62,16 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, sortable: bo
 
 
 ROWS_PER_PAGE = 10  # problem rows shown for one request page; a count says the rest
-REPORT_SHARE = 0.8  # of the wiki's page size limit the report region may fill
+REPORT_SHARE = 0.8  # of the wiki's page size limit the report block may fill
 
 
 def render_report(snapshot: Snapshot, bot_user: str, prefix: str = '',
                   max_bytes: int = 2048 * 1024) -> str:
-    """The report page region: one row per problem, then counts by status and region.
+    """The report page block: one row per problem, then counts by status and region.
 
     Request links show the title without the request ``prefix`` they all share. Bounded
     by construction: at most :data:`ROWS_PER_PAGE` rows per request page (one more row
-    counts the rest), and rows stop where the region would pass :data:`REPORT_SHARE` of
+    counts the rest), and rows stop where the block would pass :data:`REPORT_SHARE` of
     ``max_bytes``, the wiki's page size limit (a line counts what is left out).
     """
     problems = sorted(snapshot.problems, key=lambda p: (p.page, p.code, p.message))

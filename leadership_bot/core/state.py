@@ -17,8 +17,8 @@ written again).
     directory lists (and a fingerprint of each row, for the ``~N`` of the edit summary),
     saved after the directory pages.
 ``leadership-regions.json``
-    ``{"schema": 1, "regions": {TITLE: REGION FINGERPRINT, …}}``: every bot-managed
-    region as the bot last wrote it (:class:`RegionGuard`).
+    ``{"schema": 1, "regions": {TITLE: BLOCK FINGERPRINT, …}}``: every bot-managed
+    block as the bot last wrote it (:class:`BlockGuard`).
 
 State keyed by a page title keeps configs that write different pages apart.
 """
@@ -29,15 +29,15 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from leadership_bot.core.blocks import markers, read_region, region_digest, region_editors
+from leadership_bot.core.blocks import block_digest, block_editors, markers, read_block
 from leadership_bot.core.matching import Pair
-from leadership_bot.core.model import Problem, TextRevision
+from leadership_bot.core.model import Problem, ProblemCode, TextRevision
 
 if TYPE_CHECKING:
     from leadership_bot.wiki.site import Wiki
 
 SCHEMA = 1
-REGIONS = 'regions'
+BLOCKS_PAGE = 'regions'  # leadership-regions.json: its name from before blocks had one
 MAX_NAMED = 5  # editors named in one report row
 
 
@@ -85,17 +85,17 @@ def listing_from(data: Any) -> dict[str, str] | None:
     return {str(user): str(digest) for user, digest in listed.items()}
 
 
-def unauthorized_region(title: str, editors: Sequence[str], restorable: bool) -> Problem:
-    """The report row for a human edit inside a bot-managed region."""
+def unauthorized_block(title: str, editors: Sequence[str], restorable: bool) -> Problem:
+    """The report row for a human edit inside a bot-managed block."""
     names = [e or 'a user whose name is hidden' for e in editors[:MAX_NAMED]]
     if len(editors) > MAX_NAMED:
         names.append(f'{len(editors) - MAX_NAMED} more')
     who = ', '.join(names) if names else 'Someone'
-    then = ('The bot does not take it as input and writes the region again from its own '
+    then = ('The bot does not take it as input and writes the block again from its own '
             'data.' if restorable else
-            'The bot does not take it as input; it writes the region again from its own '
+            'The bot does not take it as input; it writes the block again from its own '
             'data once both markers are back.')
-    return Problem(title, 'unauthorized-change',
+    return Problem(title, ProblemCode.UNAUTHORIZED_CHANGE,
                    f'{who} changed the section the bot writes (between its BEGIN and END '
                    f'markers) after the bot last saved it. {then} Write above or below the '
                    'markers instead, or change the requests themselves.',
@@ -104,50 +104,50 @@ def unauthorized_region(title: str, editors: Sequence[str], restorable: bool) ->
 
 def unauthorized_state(title: str, user: str) -> Problem:
     """The report row for an edit of the bot's data page by someone else."""
-    return Problem(title, 'unauthorized-change',
+    return Problem(title, ProblemCode.UNAUTHORIZED_CHANGE,
                    f'{user or "A user whose name is hidden"} edited a data page of the bot. '
                    'The bot reads only its own revisions of it, so the edit has no effect; '
                    'the bot saves its data there again.', user or None)
 
 
-class RegionGuard:
-    """What the bot last wrote in each of its regions, and who changed it since.
+class BlockGuard:
+    """What the bot last wrote in each of its blocks, and who changed it since.
 
-    A region's fingerprint is kept in ``leadership-regions.json``; when the page's region
+    A block's fingerprint is kept in ``leadership-regions.json``; when the page's block
     no longer matches it, the bot's own latest revision of the page decides (the
-    fingerprint may lag after a crash): a region that differs from the one the bot saved
+    fingerprint may lag after a crash): a block that differs from the one the bot saved
     is a human edit, reported as ``unauthorized-change`` with who made it, and replaced.
     """
 
     def __init__(self, wiki: Wiki) -> None:
         self.wiki = wiki
-        self.digests: dict[str, str] = _digests(wiki.read_own(REGIONS))
+        self.digests: dict[str, str] = _digests(wiki.read_own(BLOCKS_PAGE))
         self.touched: set[str] = set()
         self.foreign: set[str] = set()  # data pages someone else edited last
         self._history: dict[str, tuple[TextRevision | None, list[TextRevision]]] = {}
 
     def check(self, title: str, name: str, text: str | None) -> Problem | None:
-        """``unauthorized-change`` when the region ``name`` of ``text`` is not the bot's."""
-        current = read_region(text, name)
+        """``unauthorized-change`` when the block ``name`` of ``text`` is not the bot's."""
+        current = read_block(text, name)
         marked = text is not None and any(m in text for m in markers(name))
         known = self.digests.get(title)
         if known is None and not marked:
-            return None  # no region the bot wrote, none on the page
-        if known is not None and region_digest(current) == known:
+            return None  # no block the bot wrote, none on the page
+        if known is not None and block_digest(current) == known:
             return None
         own, later = self.history(title)
         if own is None or own.text is None:
             return None  # the bot never saved this page: nothing of its own to compare
-        if read_region(own.text, name) == current:
+        if read_block(own.text, name) == current:
             self._record(title, current)  # the bot's save, not yet fingerprinted
             return None
         restorable = current is not None or not marked
-        return unauthorized_region(title, region_editors(name, own.text, later), restorable)
+        return unauthorized_block(title, block_editors(name, own.text, later), restorable)
 
-    def own_region(self, title: str, name: str) -> str | None:
-        """The region ``name`` as the bot's own latest revision of ``title`` has it."""
+    def own_block(self, title: str, name: str) -> str | None:
+        """The block ``name`` as the bot's own latest revision of ``title`` has it."""
         own, _ = self.history(title)
-        return read_region(own.text, name) if own else None
+        return read_block(own.text, name) if own else None
 
     def history(self, title: str) -> tuple[TextRevision | None, list[TextRevision]]:
         """The bot's latest revision of ``title`` and the ones after it (read once)."""
@@ -156,11 +156,11 @@ class RegionGuard:
         return self._history[title]
 
     def wrote(self, title: str, body: str) -> None:
-        """The bot's region on ``title`` is now ``body`` (saved, or already there)."""
+        """The bot's block on ``title`` is now ``body`` (saved, or already there)."""
         self._record(title, body)
 
     def _record(self, title: str, body: str | None) -> None:
-        digest = region_digest(body)
+        digest = block_digest(body)
         if digest is not None and self.digests.get(title) != digest:
             self.digests[title] = digest
             self.touched.add(title)
@@ -168,7 +168,7 @@ class RegionGuard:
     def check_state(self, names: Iterable[str]) -> list[Problem]:
         """``unauthorized-change`` for each of the bot's data pages last edited by another
         user; they are written again (:meth:`restore`)."""
-        titles = {self.wiki.own_page(n): n for n in (*names, REGIONS)}
+        titles = {self.wiki.own_page(n): n for n in (*names, BLOCKS_PAGE)}
         bot = self.wiki.site.username()
         problems = []
         for title, user in sorted(self.wiki.latest_authors(titles).items()):
@@ -183,16 +183,16 @@ class RegionGuard:
         return name in self.foreign
 
     def save(self) -> None:
-        """Save the fingerprints of the regions written in this run.
+        """Save the fingerprints of the blocks written in this run.
 
         Read again first: a run with another config may have saved its own meanwhile.
         """
-        if not self.touched and not self.restore(REGIONS):
+        if not self.touched and not self.restore(BLOCKS_PAGE):
             return
-        merged = _digests(self.wiki.read_own(REGIONS))
+        merged = _digests(self.wiki.read_own(BLOCKS_PAGE))
         merged.update({t: self.digests[t] for t in self.touched})
-        self.wiki.save_own(REGIONS, {'schema': SCHEMA, 'regions': dict(sorted(merged.items()))},
-                           f'leadership-bot: fingerprints of {len(self.touched)} regions it wrote')
+        self.wiki.save_own(BLOCKS_PAGE, {'schema': SCHEMA, 'regions': dict(sorted(merged.items()))},
+                           f'leadership-bot: fingerprints of {len(self.touched)} blocks it wrote')
         self.touched.clear()
 
 

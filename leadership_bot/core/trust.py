@@ -40,6 +40,7 @@ from leadership_bot.core.model import (
     REVIEWER_STATUSES,
     STATUSES,
     Problem,
+    ProblemCode,
     Revision,
     TextRevision,
 )
@@ -164,7 +165,7 @@ class Verdict:
 
 @dataclasses.dataclass
 class _Refusal:
-    code: str
+    code: ProblemCode
     authors: tuple[str, ...]
     when: dt.datetime
 
@@ -196,7 +197,7 @@ class _Walk:
         return self.key('user', self.effective.get('user'))
 
     def refusal(self, field: str, new: str | None, author: str,
-                revision: Revision) -> str | None:
+                revision: Revision) -> ProblemCode | None:
         """Why ``author`` may not change ``field`` to ``new`` in ``revision`` (a code),
         or ``None``."""
         reviewers = self.reviewers.at(revision.revid)
@@ -211,16 +212,16 @@ class _Walk:
             if target in REVIEWER_STATUSES or (target == DEFAULT_STATUS
                                                and status != DEFAULT_STATUS):
                 if is_requester and author in reviewers:
-                    return 'self-decision'
-                return None if is_reviewer else 'unauthorized-status'
+                    return ProblemCode.SELF_DECISION
+                return None if is_reviewer else ProblemCode.UNAUTHORIZED_STATUS
             if target == 'withdrawn':
-                return None if is_requester or is_reviewer else 'unauthorized-status'
+                return None if is_requester or is_reviewer else ProblemCode.UNAUTHORIZED_STATUS
             return None
         if field == 'user':
-            return None if draft or is_requester or is_reviewer else 'requester-changed'
+            return None if draft or is_requester or is_reviewer else ProblemCode.REQUESTER_CHANGED
         if status in DECISIONS and (field in FROZEN_FIELDS or field in DECISION_FIELDS):
-            return None if is_reviewer else 'unauthorized-change'
-        return None if draft or is_requester or is_reviewer else 'unauthorized-change'
+            return None if is_reviewer else ProblemCode.UNAUTHORIZED_CHANGE
+        return None if draft or is_requester or is_reviewer else ProblemCode.UNAUTHORIZED_CHANGE
 
     def apply(self, field: str, new: str | None, authors: Sequence[str],
               revision: Revision) -> None:
@@ -305,14 +306,15 @@ def moved_away(page: str, history: Sequence[Revision], verdict: Verdict,
             move.user == verdict.requester
             or (move.user in reviewers.at(move.revid) and move.user != verdict.requester))):
         return None  # no move found (the config changed): not a request page any more
-    return Problem(page, 'unauthorized-change',
+    return Problem(page, ProblemCode.UNAUTHORIZED_CHANGE,
                    f'The request was moved out of the request pages (from {move.moved_from}) '
                    f'by {move.user or "(hidden user)"} on {move.timestamp:%Y-%m-%d}; it still '
                    'counts here. Only the requester or a reviewer may move it away: move it '
                    'back.', verdict.requester or None)
 
 
-_RANK = ('requester-changed', 'self-decision', 'unauthorized-status', 'unauthorized-change')
+_RANK = (ProblemCode.REQUESTER_CHANGED, ProblemCode.SELF_DECISION,
+         ProblemCode.UNAUTHORIZED_STATUS, ProblemCode.UNAUTHORIZED_CHANGE)
 
 
 def _problems(page: str, walk: _Walk) -> list[Problem]:
@@ -321,7 +323,7 @@ def _problems(page: str, walk: _Walk) -> list[Problem]:
     An edit that, say, approves and names itself as reviewer is one row, under the code
     of its most serious change (:data:`_RANK`), listing the others.
     """
-    groups: dict[tuple[tuple[str, ...], dt.datetime], dict[str, str]] = {}
+    groups: dict[tuple[tuple[str, ...], dt.datetime], dict[str, ProblemCode]] = {}
     for field in FIELDS:
         refusal = walk.refused.get(field)
         if refusal is not None:
@@ -329,7 +331,7 @@ def _problems(page: str, walk: _Walk) -> list[Problem]:
     requester = walk.requester or None
     if groups and not walk.shown:  # the whole request was removed: one row says so
         authors, when = next(iter(groups))
-        return [Problem(page, 'unauthorized-change',
+        return [Problem(page, ProblemCode.UNAUTHORIZED_CHANGE,
                         f'The request was removed from the page by {_who(authors)} on '
                         f'{when:%Y-%m-%d}; it stays in force as it was. Only the requester or '
                         'a reviewer may change it (to withdraw it, set status = withdrawn).',

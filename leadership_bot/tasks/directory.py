@@ -16,9 +16,9 @@ import dataclasses
 import json
 from collections.abc import Mapping
 
-from leadership_bot.core.blocks import markers, read_region, region_writer, replacement
+from leadership_bot.core.blocks import block_writer, markers, read_block, replacement
 from leadership_bot.core.directory import (
-    REGION,
+    BLOCK,
     DirectoryPlan,
     Organizer,
     build_organizers,
@@ -27,8 +27,8 @@ from leadership_bot.core.directory import (
     render_json,
     stale_body,
 )
-from leadership_bot.core.model import Problem, Snapshot
-from leadership_bot.core.state import RegionGuard, listing_data, listing_from, listing_name
+from leadership_bot.core.model import Problem, ProblemCode, Snapshot
+from leadership_bot.core.state import BlockGuard, listing_data, listing_from, listing_name
 from leadership_bot.wiki.site import Wiki, info
 
 
@@ -50,28 +50,28 @@ class Prepared:
         return self.plan is None
 
 
-def previous_listing(wiki: Wiki, pages: Mapping[str, str], guard: RegionGuard,
+def previous_listing(wiki: Wiki, pages: Mapping[str, str], guard: BlockGuard,
                      ) -> tuple[dict[str, str], bool]:
     """Whom the bot listed before this run (user -> row digest), and whether its data
     page holds it.
 
     Before the data page exists (the first run of this version), the listing is read
     from the bot's own latest revision of each directory page that has a directory
-    region (``rvuser``): what the bot itself wrote, never a later edit by anyone else.
+    block (``rvuser``): what the bot itself wrote, never a later edit by anyone else.
     A wiki where the bot never wrote the directory starts from an empty listing.
     """
     stored = listing_from(wiki.read_own(listing_name(wiki.settings.pages.directory)))
     if stored is not None:
         return stored, True
-    begin, end = markers(REGION)
+    begin, end = markers(BLOCK)
     listing: dict[str, str] = {}
     for title, text in sorted(pages.items()):
         if begin in text or end in text:
-            listing.update(listed_rows(guard.own_region(title, REGION)))
+            listing.update(listed_rows(guard.own_block(title, BLOCK)))
     return listing, False
 
 
-def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
+def prepare(wiki: Wiki, snapshot: Snapshot, guard: BlockGuard,
             force_removal: bool = False) -> Prepared:
     """Plan the directory against the listing the bot made before this run."""
     settings = wiki.settings
@@ -80,15 +80,15 @@ def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
     main = wiki.text(title)
     if main is not None:
         current[title] = main
-    begin, end = markers(REGION)
+    begin, end = markers(BLOCK)
     changes = tuple(p for page, text in sorted(current.items())
-                    if (p := guard.check(page, REGION, text)) is not None)
+                    if (p := guard.check(page, BLOCK, text)) is not None)
     previous, stored = previous_listing(wiki, current, guard)
     # Built before any check: a blocked directory still tells matching and notices
     # whom it lists (those listed before who still qualify).
     organizers = build_organizers(snapshot.requests)
     for page, text in sorted(current.items()):
-        if (begin in text or end in text) and read_region(text, REGION) is None:
+        if (begin in text or end in text) and read_block(text, BLOCK) is None:
             return _blocked(title, changes, f'[[{page}]] has a broken directory marker (BEGIN '
                             'or END missing, repeated or out of order). Put both markers back '
                             'around the generated table; the bot will not guess.',
@@ -120,11 +120,12 @@ def prepare(wiki: Wiki, snapshot: Snapshot, guard: RegionGuard,
 
 def _blocked(title: str, changes: tuple[Problem, ...], message: str,
              listed: frozenset[str], organizers: tuple[Organizer, ...]) -> Prepared:
-    return Prepared(None, (), {}, (*changes, Problem(title, 'directory-not-saved', message)),
-                    organizers=organizers, listed_now=listed)
+    problem = Problem(title, ProblemCode.DIRECTORY_NOT_SAVED, message)
+    return Prepared(None, (), {}, (*changes, problem), organizers=organizers,
+                    listed_now=listed)
 
 
-def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
+def write(wiki: Wiki, prepared: Prepared, guard: BlockGuard) -> int:
     """Save the planned pages, then the bot's listing; exit code 1 when the wipe guard
     fired (the bot's listing then stays as it was)."""
     if prepared.plan is None:
@@ -134,12 +135,12 @@ def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
         return 1
     plan = prepared.plan
     for page in plan.pages:
-        wiki.save(page.title, region_writer(REGION, page.body), plan.summary())
+        wiki.save(page.title, block_writer(BLOCK, page.body), plan.summary())
         if page.title not in wiki.failed:
             guard.wrote(page.title, page.body)
     pointer = stale_body(wiki.settings.pages.directory)
     for title in prepared.stale:
-        wiki.save(title, region_writer(REGION, pointer),
+        wiki.save(title, block_writer(BLOCK, pointer),
                   'leadership-bot: directory subpage no longer used')
         if title not in wiki.failed:
             guard.wrote(title, pointer)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import sys
 
 from leadership_bot.core.blocks import replacement
+from leadership_bot.core.model import SaveOutcome
 from leadership_bot.core.publishing import TemplateFilesError, template_pages
 from leadership_bot.wiki.site import Wiki, info
+
+CHANGED = (SaveOutcome.SAVED, SaveOutcome.SIMULATED)
 
 
 def summary_for(old: str | None, new: str) -> str:
@@ -36,7 +39,7 @@ def run(wiki: Wiki) -> int:
         return 1
     changed = 0
     for title, text in pages.items():
-        if wiki.save(title, replacement(text), summary_for):
+        if wiki.save(title, replacement(text), summary_for) in CHANGED:
             changed += 1
     info(f'install-templates: {changed} of {len(pages)} pages changed')
     return 0

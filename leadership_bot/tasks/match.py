@@ -12,10 +12,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from leadership_bot.core.blocks import MarkerError, region_writer, replace_region
+from leadership_bot.core.blocks import MarkerError, block_writer, replace_block
 from leadership_bot.core.directory import Organizer
 from leadership_bot.core.matching import (
-    REGION,
+    BLOCK,
     Matching,
     Pair,
     find_mentees,
@@ -24,8 +24,8 @@ from leadership_bot.core.matching import (
     read_pairs,
     render_matches,
 )
-from leadership_bot.core.model import Problem, Snapshot
-from leadership_bot.core.state import RegionGuard, pairs_data, pairs_from, pairs_name
+from leadership_bot.core.model import Problem, ProblemCode, Snapshot
+from leadership_bot.core.state import BlockGuard, pairs_data, pairs_from, pairs_name
 from leadership_bot.wiki.site import Wiki, info
 
 
@@ -41,7 +41,7 @@ class Prepared:
     stored: bool = True  # whether the bot's data page holds ``previous`` already
 
 
-def previous_pairs(wiki: Wiki, guard: RegionGuard) -> tuple[tuple[Pair, ...], bool]:
+def previous_pairs(wiki: Wiki, guard: BlockGuard) -> tuple[tuple[Pair, ...], bool]:
     """The pairs the bot made before this run, and whether its data page holds them.
 
     Before the data page exists (the first run of this version), the pairs are read from
@@ -52,11 +52,11 @@ def previous_pairs(wiki: Wiki, guard: RegionGuard) -> tuple[tuple[Pair, ...], bo
     stored = pairs_from(wiki.read_own(pairs_name(title)))
     if stored is not None:
         return stored, True
-    return tuple(sorted(read_pairs(guard.own_region(title, REGION)))), False
+    return tuple(sorted(read_pairs(guard.own_block(title, BLOCK)))), False
 
 
 def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
-            guard: RegionGuard, today: dt.date | None = None) -> Prepared:
+            guard: BlockGuard, today: dt.date | None = None) -> Prepared:
     """Match mentees with the listed mentors, keeping the pairs the bot made before."""
     settings = wiki.settings
     title = settings.pages.mentorship
@@ -64,13 +64,13 @@ def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
     problems: list[Problem] = []
     blocked = False
     try:
-        replace_region(text, REGION, '')
+        replace_block(text, BLOCK, '')
     except MarkerError as exc:
         blocked = True
-        problems.append(Problem(title, 'matches-not-saved',
+        problems.append(Problem(title, ProblemCode.MATCHES_NOT_SAVED,
                                 f'The matches page was not saved: {exc}. Put both markers '
                                 'back around the generated tables; the bot will not guess.'))
-    changed = guard.check(title, REGION, text)
+    changed = guard.check(title, BLOCK, text)
     if changed:
         problems.append(changed)
     previous, stored = previous_pairs(wiki, guard)
@@ -81,8 +81,8 @@ def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
                     tuple(problems), blocked, stored)
 
 
-def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
-    """Save the matches region, then the bot's pairs; exit code 1 when its markers are
+def write(wiki: Wiki, prepared: Prepared, guard: BlockGuard) -> int:
+    """Save the matches block, then the bot's pairs; exit code 1 when its markers are
     broken (the bot's pairs then stay as they were)."""
     if prepared.blocked:
         return 1
@@ -91,7 +91,7 @@ def write(wiki: Wiki, prepared: Prepared, guard: RegionGuard) -> int:
     after = {(p.mentee, p.mentor) for p in prepared.matching.pairs}
     summary = (f'leadership-bot: mentorship matches +{len(after - before)} '
                f'−{len(before - after)} pairs, {len(prepared.matching.unmatched)} waiting')
-    wiki.save(title, region_writer(REGION, prepared.body), summary)
+    wiki.save(title, block_writer(BLOCK, prepared.body), summary)
     if title in wiki.failed:
         return 1  # the bot's pairs stay those the page showed before
     guard.wrote(title, prepared.body)

@@ -20,7 +20,7 @@ from pywikibot.exceptions import LockedPageError, OtherPageSaveError
 
 from leadership_bot.core.directory import Organizer
 from leadership_bot.core.matching import Pair
-from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.model import Problem, ProblemCode, Snapshot
 from leadership_bot.core.notices import (
     Notice,
     Recipient,
@@ -104,7 +104,7 @@ def prepare(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
         return NotifyPlan((), (), 0, known=frozenset(known), ledger=ledger)
     optout = settings.pages.optout
     if wiki.is_redirect(wiki.text(optout)):  # its list cannot be read: nobody is told
-        return NotifyPlan((), (Problem(optout, 'notice-skipped', (
+        return NotifyPlan((), (Problem(optout, ProblemCode.NOTICE_SKIPPED, (
             f'The opt-out page is a redirect, so who opted out cannot be read; {len(due)} '
             'notices wait until it is a list of users again.')),), len(due),
             known=frozenset(known), ledger=ledger)

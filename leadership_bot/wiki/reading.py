@@ -18,6 +18,7 @@ from leadership_bot.core.model import (
     Checked,
     Probe,
     Problem,
+    ProblemCode,
     Request,
     RequestPage,
     Revision,
@@ -92,13 +93,13 @@ def check_requests(pages: Iterable[RequestPage], verdicts: Mapping[str, Verdict]
         if request is None:
             continue
         if request.user not in user_ids:
-            problems.append(Problem(request.page, 'unknown-user',
+            problems.append(Problem(request.page, ProblemCode.UNKNOWN_USER,
                                     f'There is no user named {request.user} on this wiki; '
                                     'check the spelling of user=.', request.user))
             continue
         if not verdict.consented:
             problems.append(Problem(
-                request.page, 'unverified-requester',
+                request.page, ProblemCode.UNVERIFIED_REQUESTER,
                 f'{request.user} has not saved this request themself, so it does not count '
                 'yet. The person named in user= must save an edit of the page while it names '
                 'them (for example, sign or confirm on it).', request.user))
@@ -115,17 +116,17 @@ def read_reviewers(wiki: Wiki) -> tuple[ReviewerList, list[Problem]]:
     protected = wiki.edit_protected(title)
     problems: list[Problem] = []
     if not history:
-        problems.append(Problem(title, 'reviewers-unprotected',
+        problems.append(Problem(title, ProblemCode.REVIEWERS_UNPROTECTED,
                                 'The reviewers page does not exist; only admins count as '
                                 'reviewers. Create it and ask an admin to protect it.'))
     elif not protected:
-        problems.append(Problem(title, 'reviewers-unprotected',
+        problems.append(Problem(title, ProblemCode.REVIEWERS_UNPROTECTED,
                                 'The reviewers page is not edit-protected: anyone could add '
                                 'themself, so only names an admin added count as reviewers. '
                                 'Ask an admin to protect it (edit=sysop).'))
     template = wiki.settings.pages.notice_template
     if not wiki.edit_protected(template):
-        problems.append(Problem(template, 'notice-template-untrusted',
+        problems.append(Problem(template, ProblemCode.NOTICE_TEMPLATE_UNTRUSTED,
                                 'The notice template is not edit-protected: notices wait '
                                 'whenever someone other than an admin or reviewer edits it. '
                                 'Ask an admin to protect it and its translations (edit=sysop).'))

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from pywikibot.exceptions import (
 )
 
 from leadership_bot.core.blocks import MarkerError
-from leadership_bot.core.model import Probe, RequestPage, TextRevision
+from leadership_bot.core.model import Probe, RequestPage, SaveOutcome, TextRevision
 from leadership_bot.core.parsing import EXTENSION_TAGS
 from leadership_bot.core.preprocessor import is_redirect
 from leadership_bot.core.settings import Settings
@@ -153,6 +154,7 @@ class Wiki:
         self.cache = cache
         self.saved: dict[str, int] = {}  # title -> revision id of the bot's save
         self.failed: dict[str, str] = {}  # title -> why it could not be saved
+        self.outcomes: Counter[SaveOutcome] = Counter()  # saves of this run, by outcome
         self.posted = False  # whether this run posted a notice
         self.probe: Probe | None = None
         self._generated: frozenset[str] | None = None
@@ -573,7 +575,7 @@ class Wiki:
             break
         return None
 
-    def save_own(self, name: str, data: Any, summary: str) -> bool:
+    def save_own(self, name: str, data: Any, summary: str) -> SaveOutcome:
         """Save ``data`` as the bot's page ``name`` (JSON), when it changed."""
         text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
         return self.save(self.own_page(name), lambda _old: text, summary,
@@ -732,21 +734,22 @@ class Wiki:
 
     def save(self, title: str, apply: Callable[[str | None], str],
              summary: str | Callable[[str | None, str], str], *, minor: bool = True,
-             content_model: str | None = None) -> bool:
+             content_model: str | None = None) -> SaveOutcome:
         """Save ``apply(current text)`` to ``title`` if it changes anything.
 
         ``apply`` must be pure: on an edit conflict it is called again on the text
         the human just saved, so their edit is kept. ``summary`` is the edit summary,
-        or a function of the old and new text giving it. Returns whether a revision
-        was saved (under ``-simulate``: whether one would have been).
+        or a function of the old and new text giving it.
 
         Each page is its own unit: a page that cannot be saved (broken markers, a
-        redirect, too big, protected, refused by a filter) is recorded in
-        :attr:`failed` with the reason, and the run goes on; only a wiki that cannot be
-        reached or is read-only ends the run.
+        redirect, too big, protected, refused by a filter: :attr:`SaveOutcome.REFUSED`;
+        edited by others three times in a row: :attr:`SaveOutcome.CONFLICTED`) is
+        recorded in :attr:`failed` with the reason, and the run goes on; only a wiki that
+        cannot be reached or is read-only ends the run.
         """
         try:
-            return self._save(title, apply, summary, minor=minor, content_model=content_model)
+            outcome = self._save(title, apply, summary, minor=minor,
+                                 content_model=content_model)
         except (MarkerError, PageNotSaved, IsRedirectPageError, PageSaveRelatedError,
                 APIError) as exc:
             if isinstance(exc, APIError) and exc.code in WIKI_WIDE_ERRORS:
@@ -757,14 +760,17 @@ class Wiki:
                 reason = 'the page is a redirect; the bot does not write through redirects'
             self.failed[title] = reason
             pywikibot.warning(f'{title}: not saved: {reason}')
-            return False
+            outcome = SaveOutcome.CONFLICTED if isinstance(exc, EditConflictError) \
+                else SaveOutcome.REFUSED
+        self.outcomes[outcome] += 1
+        return outcome
 
     def _save(self, title: str, apply: Callable[[str | None], str],
               summary: str | Callable[[str | None, str], str], *, minor: bool,
-              content_model: str | None) -> bool:
+              content_model: str | None) -> SaveOutcome:
         page = pywikibot.Page(self.site, title)
         missed: str | None = None  # a same-second human edit our save went over
-        saved = False
+        saved = SaveOutcome.NO_CHANGE  # becomes SAVED once one of our revisions is in
         for _attempt in range(3):
             try:
                 old: str | None = page.get(force=True)
@@ -784,7 +790,7 @@ class Wiki:
             if config.simulate:
                 pywikibot.info(f'{title}: would save ({text}); diff:')
                 pywikibot.showDiff(old or '', new)
-                return True
+                return SaveOutcome.SIMULATED
             page.text = new
             extra: dict[str, Any] = {'createonly': True} if base is None else {
                 'baserevid': base}
@@ -805,7 +811,7 @@ class Wiki:
             if ours is None:
                 pywikibot.info(f'{title}: no change')
                 return saved
-            saved = True
+            saved = SaveOutcome.SAVED
             self.saved[title] = int(ours['revid'])
             # MediaWiki detects conflicts by timestamp, to the second: a human edit saved
             # in the same second as our read goes unnoticed and our save replaces it.
@@ -818,7 +824,7 @@ class Wiki:
                 page = pywikibot.Page(self.site, title)
                 continue
             pywikibot.info(f'{title}: saved ({text})')
-            return True
+            return SaveOutcome.SAVED
         raise EditConflictError(page, 'edited by others three times in a row')
 
 

@@ -17,7 +17,7 @@ import pytest
 from devwiki.localwiki import BOT, REVIEWER, Account, LocalWiki
 from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
 from devwiki.wikiuser import WikiApiError, WikiSession
-from leadership_bot.core.blocks import markers, read_region
+from leadership_bot.core.blocks import markers, read_block
 from leadership_bot.core.directory import listed_rows
 from leadership_bot.core.matching import read_pairs
 
@@ -69,7 +69,7 @@ def latest(admin: WikiSession, title: str) -> dict[str, Any]:
 
 
 def pairs_on(admin: WikiSession, title: str) -> set[tuple[str, str]]:
-    return {(p.mentee, p.mentor) for p in read_pairs(read_region(admin.text(title), 'matches'))}
+    return {(p.mentee, p.mentor) for p in read_pairs(read_block(admin.text(title), 'matches'))}
 
 
 def notices(admin: WikiSession, user: str, event: str) -> int:
@@ -135,7 +135,7 @@ def test_logged_out_edit_of_the_matches_page_is_reported_and_written_over(
     assert report_users(admin_session.text(report) or '', title, 'unauthorized-change') == [
         f'[[User:{ANONYMOUS}|{ANONYMOUS}]]']
 
-    # all writes the region again, from the bot's pairs; the human text stays.
+    # all writes the block again, from the bot's pairs; the human text stays.
     run_ok(pywikibot_dir, 'all', cfg)
     text = admin_session.text(title) or ''
     assert text == before.rstrip() + '\nCommunity outro.'
@@ -167,7 +167,7 @@ def test_logged_out_edit_of_the_directory_lists_nobody_and_cannot_fool_the_wipe_
     begin, end = markers('directory')
     admin_session.edit(title, "Community intro with ''markup''.")
     run_ok(pywikibot_dir, 'all', cfg)
-    listed = set(listed_rows(read_region(admin_session.text(title), 'directory')))
+    listed = set(listed_rows(read_block(admin_session.text(title), 'directory')))
     assert listed == set(first)
     assert set(state(admin_session, f'directory/{title}')['listed']) == set(first)
     assert all(notices(admin_session, user, 'listed') == 1 for user in first)
@@ -184,7 +184,7 @@ def test_logged_out_edit_of_the_directory_lists_nobody_and_cannot_fool_the_wipe_
     lines[last:last] = [part for fake in fakes for part in ('|-', fake)]
     vandalised = '\n'.join(lines)
     WikiSession(local_wiki.api_url).edit(title, vandalised, summary='tidy up')
-    on_page = set(listed_rows(read_region(admin_session.text(title), 'directory')))
+    on_page = set(listed_rows(read_block(admin_session.text(title), 'directory')))
     assert {'State Org Eve', 'State Ghost 7'} <= on_page and 'State Org Ama' not in on_page
 
     # notify alone: Eve is on the page, not in the bot's listing, so she is not "listed".
@@ -194,12 +194,12 @@ def test_logged_out_edit_of_the_directory_lists_nobody_and_cannot_fool_the_wipe_
         f'[[User:{ANONYMOUS}|{ANONYMOUS}]]']
 
     # all: 31 "removed" rows on the page are not removals (no wipe guard), Ama and Ben were
-    # never unlisted; the region is written again and Eve is listed by the bot itself.
+    # never unlisted; the block is written again and Eve is listed by the bot itself.
     run_ok(pywikibot_dir, 'all', cfg)
     text = admin_session.text(title) or ''
     assert text.startswith("Community intro with ''markup''.\n\n" + begin)
     assert text.endswith(end)
-    assert set(listed_rows(read_region(text, 'directory'))) == {*first, 'State Org Eve'}
+    assert set(listed_rows(read_block(text, 'directory'))) == {*first, 'State Org Eve'}
     assert 'State Ghost' not in text
     rows = report_rows(admin_session.text(report) or '')
     assert (title, 'unauthorized-change') in rows and (title, 'directory-not-saved') not in rows

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 from devwiki.wikiuser import WikiSession
-from leadership_bot.core.blocks import markers, read_region
+from leadership_bot.core.blocks import markers, read_block
 from leadership_bot.core.directory import listed_rows
 
 from .botrun import report_rows, run_bot, write_config
@@ -36,7 +36,7 @@ def lastrevid(session: WikiSession, title: str) -> int:
 
 
 def listed(session: WikiSession, title: str) -> set[str]:
-    return set(listed_rows(read_region(session.text(title), 'directory')))
+    return set(listed_rows(read_block(session.text(title), 'directory')))
 
 
 def row_of(text: str, user: str) -> str:
@@ -129,7 +129,7 @@ def test_large_directory_moves_to_subpages_and_stale_ones_get_a_pointer(
     small = config(tmp_path, 'split', max_rows_per_page=3)
     result = run_bot(pywikibot_dir, 'directory', f'-settings:{small}')
     assert result.code == 0, result.stderr
-    main = read_region(admin_session.text(title), 'directory') or ''
+    main = read_block(admin_session.text(title), 'directory') or ''
     assert f'[[{title}/ssa|Sub-Saharan Africa (ssa)]]' in main
     everyone = set()
     subpages = admin_session.api(action='query', list='allpages', apprefix=f'{title}/',
@@ -145,7 +145,7 @@ def test_large_directory_moves_to_subpages_and_stale_ones_get_a_pointer(
     assert result.code == 0, result.stderr
     assert listed(admin_session, title) == everyone
     for page in subpages:
-        body = read_region(admin_session.text(page['title']), 'directory') or ''
+        body = read_block(admin_session.text(page['title']), 'directory') or ''
         assert body == f'This part of the directory is no longer used; see [[{title}]].'
 
 
@@ -156,7 +156,7 @@ def test_edit_conflict_keeps_the_human_edit(tmp_path, local_wiki, pywikibot_dir,
     admin_session.edit(title, f'Intro\n{BEGIN}\nold\n{END}\n')
     script = textwrap.dedent(f'''
         from devwiki.localwiki import ADMIN
-        from leadership_bot.core.blocks import region_writer
+        from leadership_bot.core.blocks import block_writer
         from leadership_bot.core.settings import Settings
         from leadership_bot.wiki.site import Wiki
         from devwiki.wikiuser import WikiSession
@@ -167,7 +167,7 @@ def test_edit_conflict_keeps_the_human_edit(tmp_path, local_wiki, pywikibot_dir,
             calls.append(old)
             if len(calls) == 1:
                 human.edit({title!r}, 'Human line.\\n' + old)
-            return region_writer('directory', 'new rows')(old)
+            return block_writer('directory', 'new rows')(old)
         wiki = Wiki(pywikibot.Site(), Settings())
         assert wiki.save({title!r}, apply, 'test')
         print(len(calls))
@@ -178,4 +178,4 @@ def test_edit_conflict_keeps_the_human_edit(tmp_path, local_wiki, pywikibot_dir,
     assert process.returncode == 0, process.stderr
     text = admin_session.text(title) or ''
     assert text.startswith('Human line.\nIntro\n')
-    assert read_region(text, 'directory') == 'new rows'
+    assert read_block(text, 'directory') == 'new rows'

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from leadership_bot.core.blocks import replace_region
+from leadership_bot.core.blocks import replace_block
 from leadership_bot.core.directory import Organizer, plan_directory
 from leadership_bot.core.state import listing_data
 
@@ -49,7 +49,7 @@ def test_ten_thousand_organizers_save_and_render_within_limits(admin_session, re
     assert len(listing.encode('utf-8')) < MAX_BYTES / 2
     largest = 0
     for page in plan.pages:
-        text = replace_region(None, 'directory', page.body)
+        text = replace_block(None, 'directory', page.body)
         size = len(text.encode('utf-8'))
         largest = max(largest, size)
         assert size < MAX_BYTES

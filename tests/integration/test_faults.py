@@ -34,7 +34,7 @@ import requests
 from devwiki.localwiki import BOT, REVIEWER, Account, LocalWiki
 from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
 from devwiki.wikiuser import WikiSession
-from leadership_bot.core.blocks import read_region
+from leadership_bot.core.blocks import read_block
 from leadership_bot.core.directory import listed_rows
 from leadership_bot.core.matching import read_pairs
 from tests.faultproxy import FaultProxy, ProxyRequest, Rule
@@ -241,7 +241,7 @@ def bot_edits(admin: WikiSession) -> int:
 def pairs_on(admin: WikiSession, network: Network) -> set[tuple[str, str]]:
     """(mentee, mentor) pairs on the network's matches page."""
     title = network.generated['matches']
-    return {(p.mentee, p.mentor) for p in read_pairs(read_region(
+    return {(p.mentee, p.mentor) for p in read_pairs(read_block(
         texts(admin, [title])[title], 'matches'))}
 
 
@@ -258,10 +258,10 @@ def assert_correct(admin: WikiSession, network: Network) -> None:
     pages = texts(admin, network.generated.values())
     directory = pages[network.generated['directory']] or ''
     assert directory.startswith(INTRO), directory[:300]
-    assert set(listed_rows(read_region(directory, 'directory'))) == set(network.organizers)
+    assert set(listed_rows(read_block(directory, 'directory'))) == set(network.organizers)
     report = pages[network.generated['report']] or ''
     assert report.startswith(INTRO), report[:300]
-    assert read_region(report, 'report') is not None and report_rows(report) == []
+    assert read_block(report, 'report') is not None and report_rows(report) == []
     pairs = pairs_on(admin, network)
     assert {mentee for mentee, _ in pairs} == set(network.mentees)
     assert {mentor for _, mentor in pairs} <= set(network.organizers)
@@ -287,7 +287,7 @@ def assert_not_wiped(admin: WikiSession, network: Network) -> None:
     """The humans' text is there, and the directory lists nobody yet or everybody."""
     pages = texts(admin, [network.generated['directory'], network.generated['report']])
     assert all((text or '').startswith(INTRO.strip()) for text in pages.values()), pages
-    listed = set(listed_rows(read_region(pages[network.generated['directory']],
+    listed = set(listed_rows(read_block(pages[network.generated['directory']],
                                          'directory')))
     assert listed in (set(), set(network.organizers)), sorted(listed)
 
@@ -419,7 +419,7 @@ def test_lost_answer_to_a_page_save_keeps_the_humans_text(history, tmp_path, loc
     assert_completed_or_failed_cleanly(result)
     run_bot(pywikibot_dir, 'report', f'-settings:{config}')
     text = admin_session.text(report) or ''
-    assert text.startswith(INTRO) and read_region(text, 'report') is not None, text[:300]
+    assert text.startswith(INTRO) and read_block(text, 'report') is not None, text[:300]
 
 
 def test_lost_answer_to_a_notice_posts_it_once(tmp_path, local_wiki, pywikibot_dir,
@@ -488,7 +488,7 @@ def test_edit_conflict_on_every_generated_page(tmp_path, local_wiki, pywikibot_d
         assert f'{title}: no change' in output, output
     assert 'notify: 0 notices posted' in output, output
     pages = texts(admin_session, network.generated.values())
-    assert set(listed_rows(read_region(pages[network.generated['directory']],
+    assert set(listed_rows(read_block(pages[network.generated['directory']],
                                        'directory'))) == set(network.organizers)
     pairs = pairs_on(admin_session, network)
     assert {mentee for mentee, _ in pairs} == set(network.mentees)

@@ -24,7 +24,7 @@ import pytest
 
 from devwiki.wikiuser import WikiSession
 from leadership_bot.core.directory import EMPTY_LABEL, HEADERS, Organizer, plan_directory
-from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.model import Problem, ProblemCode, Snapshot
 from leadership_bot.core.rendering import plain, render_report
 from tests.hostile import HOSTILE
 
@@ -114,7 +114,7 @@ def directory_body(skills: list[str], programs: list[str], languages: list[str])
 
 
 def report_body(messages: list[str]) -> str:
-    problems = tuple(Problem(page=request_page(i), code='invalid-value', message=message,
+    problems = tuple(Problem(page=request_page(i), code=ProblemCode.INVALID_VALUE, message=message,
                              user=user(i)) for i, message in enumerate(messages))
     return render_report(Snapshot(requests=(), problems=problems, pages_read=ROWS), BOT,
                          prefix=REQUESTS)

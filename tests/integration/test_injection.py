@@ -30,7 +30,7 @@ from leadership_bot.core.directory import (
     listed_rows,
     plan_directory,
 )
-from leadership_bot.core.model import Problem, Snapshot
+from leadership_bot.core.model import Problem, ProblemCode, Snapshot
 from leadership_bot.core.rendering import plain, render_report
 from tests.hostile import HOSTILE, expected_text
 
@@ -190,8 +190,8 @@ def directory_body(values: Sequence[str]) -> str:
 
 
 def report_body(values: Sequence[str]) -> str:
-    """The report region with one problem per value, quoted in its message."""
-    problems = tuple(Problem(page=request_page(i), code='invalid-value', message=value,
+    """The report block with one problem per value, quoted in its message."""
+    problems = tuple(Problem(page=request_page(i), code=ProblemCode.INVALID_VALUE, message=value,
                              user=user(i)) for i, value in enumerate(values))
     return render_report(Snapshot(requests=(), problems=problems, pages_read=len(values)),
                          BOT, prefix=REQUESTS)

@@ -8,7 +8,7 @@ from pathlib import Path
 from devwiki.localwiki import BOT, REVIEWER, Account, LocalWiki
 from devwiki.seeding import VOLUNTEER_PASSWORD, render_request
 from devwiki.wikiuser import WikiSession
-from leadership_bot.core.blocks import read_region
+from leadership_bot.core.blocks import read_block
 from leadership_bot.core.matching import read_pairs
 
 from .botrun import run_bot, write_config
@@ -37,7 +37,7 @@ def config(tmp_path: Path) -> Path:
 
 def pairs_on(admin: WikiSession) -> set[tuple[str, str]]:
     """The pairs the page shows; they are the pairs the bot keeps in its own data page."""
-    shown = {(p.mentee, p.mentor) for p in read_pairs(read_region(
+    shown = {(p.mentee, p.mentor) for p in read_pairs(read_block(
         admin.text('Test match pairs'), 'matches'))}
     data = json.loads(admin.text(f'User:{BOT.name}/leadership-pairs/Test match pairs.json')
                       or 'null')

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from leadership_bot.core.blocks import read_region, replace_region
+from leadership_bot.core.blocks import read_block, replace_block
 from leadership_bot.core.directory import (
     Organizer,
     build_organizers,
@@ -104,7 +104,7 @@ def test_large_directory_moves_regions_to_subpages_and_splits_large_regions():
 
 def test_changes_against_previous_rows():
     first = plan([organizer('A'), organizer('B'), organizer('C')])
-    previous = listed_rows(read_region(replace_region('Intro', 'directory',
+    previous = listed_rows(read_block(replace_block('Intro', 'directory',
                                                       first.pages[0].body), 'directory'))
     assert set(previous) == {'A', 'B', 'C'}
     second = plan([organizer('A'), organizer('B', skills='New skills'), organizer('D')],

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from leadership_bot.core.blocks import read_region, replace_region
+from leadership_bot.core.blocks import read_block, replace_block
 from leadership_bot.core.matching import (
     Pair,
     Person,
@@ -141,8 +141,8 @@ def test_rendered_pairs_read_back():
     result = match(mentees, mentors, 3, [], TODAY)
     body = render_matches(result, {'uk': 'українська'})
     assert 'українська' in body and 'Waiting for a mentor' in body
-    text = replace_region('Intro', 'matches', body)
-    assert read_pairs(read_region(text, 'matches')) == list(result.pairs)
+    text = replace_block('Intro', 'matches', body)
+    assert read_pairs(read_block(text, 'matches')) == list(result.pairs)
 
 
 def test_many_distinct_languages_are_compared_exactly():

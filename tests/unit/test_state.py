@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from leadership_bot.core.blocks import region_digest, replace_region
+from leadership_bot.core.blocks import block_digest, replace_block
 from leadership_bot.core.matching import Pair
 from leadership_bot.core.model import TextRevision
 from leadership_bot.core.state import (
-    RegionGuard,
+    BlockGuard,
     listing_data,
     listing_from,
     pairs_data,
@@ -93,24 +93,24 @@ class FakeWiki:
 
 
 def page(body: str, intro: str = 'Intro') -> str:
-    return replace_region(intro, 'matches', body)
+    return replace_block(intro, 'matches', body)
 
 
-def guard_for(history: list[TextRevision], digest: str | None) -> tuple[RegionGuard, FakeWiki]:
+def guard_for(history: list[TextRevision], digest: str | None) -> tuple[BlockGuard, FakeWiki]:
     own = {'regions': {'schema': 1, 'regions': {TITLE: digest}}} if digest else {}
     wiki = FakeWiki(own, {TITLE: history})
-    return RegionGuard(wiki), wiki  # type: ignore[arg-type]
+    return BlockGuard(wiki), wiki  # type: ignore[arg-type]
 
 
-def test_an_untouched_region_costs_no_history_read():
-    guard, wiki = guard_for([revision(1, BOT, page('pairs'))], region_digest('pairs'))
+def test_an_untouched_block_costs_no_history_read():
+    guard, wiki = guard_for([revision(1, BOT, page('pairs'))], block_digest('pairs'))
     assert guard.check(TITLE, 'matches', page('pairs', 'Edited intro')) is None
     assert wiki.history_reads == []
 
 
-def test_a_human_edit_in_the_region_is_reported_with_its_author():
+def test_a_human_edit_in_the_block_is_reported_with_its_author():
     history = [revision(1, BOT, page('pairs')), revision(2, '192.0.2.7', page('fake pair'))]
-    guard, _ = guard_for(history, region_digest('pairs'))
+    guard, _ = guard_for(history, block_digest('pairs'))
     problem = guard.check(TITLE, 'matches', page('fake pair'))
     assert problem is not None
     assert (problem.page, problem.code, problem.user) == (TITLE, 'unauthorized-change',
@@ -122,10 +122,10 @@ def test_without_fingerprint_the_bots_own_revision_decides():
     # First run of this version, or a crash between the save and the fingerprint.
     history = [revision(1, BOT, page('old')), revision(2, BOT, page('pairs')),
                revision(3, 'Human', page('pairs', 'New intro'))]
-    guard, wiki = guard_for(history, region_digest('old'))
+    guard, wiki = guard_for(history, block_digest('old'))
     assert guard.check(TITLE, 'matches', page('pairs', 'New intro')) is None
     guard.save()
-    assert wiki.own['regions']['regions'] == {TITLE: region_digest('pairs')}
+    assert wiki.own['regions']['regions'] == {TITLE: block_digest('pairs')}
     guard, _ = guard_for(history[:2] + [revision(3, 'Vandal', page('fake'))], None)
     problem = guard.check(TITLE, 'matches', page('fake'))
     assert problem is not None and problem.user == 'Vandal'
@@ -141,24 +141,24 @@ def test_a_page_the_bot_never_saved_is_not_reported():
 
 def test_removed_markers_and_broken_markers_are_reported():
     history = [revision(1, BOT, page('pairs')), revision(2, 'Vandal', 'Intro')]
-    guard, _ = guard_for(history, region_digest('pairs'))
+    guard, _ = guard_for(history, block_digest('pairs'))
     problem = guard.check(TITLE, 'matches', 'Intro')
-    assert problem is not None and 'writes the region again from its own data.' in (
+    assert problem is not None and 'writes the block again from its own data.' in (
         problem.message)
     broken = page('pairs').replace('<!-- END leadership-bot matches -->', '')
-    guard, _ = guard_for(history[:1] + [revision(2, 'Vandal', broken)], region_digest('pairs'))
+    guard, _ = guard_for(history[:1] + [revision(2, 'Vandal', broken)], block_digest('pairs'))
     problem = guard.check(TITLE, 'matches', broken)
     assert problem is not None and 'once both markers are back' in problem.message
 
 
 def test_saving_fingerprints_keeps_those_of_other_configs():
-    guard, wiki = guard_for([revision(1, BOT, page('pairs'))], region_digest('pairs'))
+    guard, wiki = guard_for([revision(1, BOT, page('pairs'))], block_digest('pairs'))
     wiki.own['regions']['regions']['Other config page'] = 'abc'  # saved meanwhile
     guard.save()
     assert wiki.saved == []  # nothing written: nothing to save
     guard.wrote(TITLE, 'new pairs')
     guard.save()
-    assert wiki.own['regions']['regions'] == {TITLE: region_digest('new pairs'),
+    assert wiki.own['regions']['regions'] == {TITLE: block_digest('new pairs'),
                                               'Other config page': 'abc'}
 
 
@@ -166,7 +166,7 @@ def test_data_pages_edited_by_someone_else_are_reported_and_restored():
     name = pairs_name(TITLE)
     wiki = FakeWiki({}, {}, {f'User:{BOT}/leadership-{name}.json': 'Interface Admin',
                              f'User:{BOT}/leadership-regions.json': BOT})
-    guard = RegionGuard(wiki)  # type: ignore[arg-type]
+    guard = BlockGuard(wiki)  # type: ignore[arg-type]
     problems = guard.check_state([name])
     assert [(p.code, p.user) for p in problems] == [('unauthorized-change', 'Interface Admin')]
     assert guard.restore(name) and not guard.restore('regions')

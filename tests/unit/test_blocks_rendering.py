@@ -8,11 +8,11 @@ import pytest
 
 from leadership_bot.core.blocks import (
     MarkerError,
+    block_digest,
+    block_editors,
     markers,
-    read_region,
-    region_digest,
-    region_editors,
-    replace_region,
+    read_block,
+    replace_block,
 )
 from leadership_bot.core.model import Checked, Problem, Request, Snapshot, TextRevision
 from leadership_bot.core.rendering import ROWS_PER_PAGE, plain, render_report, user_link
@@ -28,8 +28,8 @@ BEGIN, END = markers('report')
     (f'Intro  \n{BEGIN}\nold\n{END}\n outro ', f'Intro  \n{BEGIN}\nBODY\n{END}\n outro '),
     (f'{BEGIN}{END}', f'{BEGIN}\nBODY\n{END}'),
 ])
-def test_replace_region(text, expected):
-    assert replace_region(text, 'report', 'BODY') == expected
+def test_replace_block(text, expected):
+    assert replace_block(text, 'report', 'BODY') == expected
 
 
 @pytest.mark.parametrize('text', [
@@ -38,12 +38,12 @@ def test_replace_region(text, expected):
 ])
 def test_broken_markers_are_never_repaired(text):
     with pytest.raises(MarkerError):
-        replace_region(text, 'report', 'BODY')
-    assert read_region(text, 'report') is None
+        replace_block(text, 'report', 'BODY')
+    assert read_block(text, 'report') is None
 
 
-def test_read_region_round_trip():
-    assert read_region(replace_region('Intro', 'report', 'a\nb'), 'report') == 'a\nb'
+def test_read_block_round_trip():
+    assert read_block(replace_block('Intro', 'report', 'a\nb'), 'report') == 'a\nb'
 
 
 @pytest.mark.parametrize(('value', 'limit', 'expected'), [
@@ -89,15 +89,15 @@ def revision(revid: int, user: str, text: str | None) -> TextRevision:
 
 
 def page(body: str, intro: str = 'Intro') -> str:
-    return replace_region(intro, 'report', body)
+    return replace_block(intro, 'report', body)
 
 
-def test_region_digest_is_the_region_as_stored():
-    assert region_digest(read_region(page('rows'), 'report')) == region_digest('\nrows\n')
-    assert region_digest('rows') != region_digest('rows!')
+def test_block_digest_is_the_block_as_stored():
+    assert block_digest(read_block(page('rows'), 'report')) == block_digest('\nrows\n')
+    assert block_digest('rows') != block_digest('rows!')
     # MediaWiki saves NFC: a decomposed é fingerprints as the composed one.
-    assert region_digest('Marie-E\u0301ve') == region_digest('Marie-\u00c9ve')
-    assert region_digest(None) is None
+    assert block_digest('Marie-E\u0301ve') == block_digest('Marie-\u00c9ve')
+    assert block_digest(None) is None
 
 
 @pytest.mark.parametrize(('later', 'editors'), [
@@ -119,8 +119,8 @@ def test_region_digest_is_the_region_as_stored():
     # Two people change it in turn.
     ([revision(2, 'A', page('x')), revision(3, 'B', page('y'))], ['A', 'B']),
 ])
-def test_region_editors(later, editors):
-    assert region_editors('report', page('rows'), later) == editors
+def test_block_editors(later, editors):
+    assert block_editors('report', page('rows'), later) == editors
 
 
 @pytest.mark.parametrize(('name', 'expected'), [
