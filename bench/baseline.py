@@ -8,7 +8,7 @@
 ``preload``: the same, but the texts come through
 ``pagegenerators.PreloadingGenerator`` with its default group size.
 
-Both then parse with :func:`leadership_bot.core.parsing.parse_requests` and judge each history with
+Both then parse with :func:`parse_requests` (the parser over every page) and judge each history with
 :func:`leadership_bot.core.trust.judge`, so the CPU part compares with the bot's. The baseline does
 less than the bot (no reviewers page history, no moves, no user existence check, no
 writes), which favours it. Prints one JSON line with what it found.
@@ -22,15 +22,33 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from leadership_bot.core.model import RequestPage, Revision
-from leadership_bot.core.parsing import Vocabulary, parse_requests
+from leadership_bot.core.model import Problem, Request, RequestPage, Revision
+from leadership_bot.core.parsing import EXTENSION_TAGS, Vocabulary, parse_request
+from leadership_bot.core.requests import Syntax, revision_values
 from leadership_bot.core.settings import load_settings
 from leadership_bot.core.trust import ReviewerList, judge
-from leadership_bot.wiki.reading import Syntax, revision_values
 
 MODES = ('pagebypage', 'preload')
 # What the benchmark wiki's reviewers page says, for all time.
 REVIEWERS = ReviewerList((), (), frozenset({'Reviewer', 'Admin'}))
+
+
+
+def parse_requests(pages: Iterable[RequestPage], template_title: str, vocabulary: Vocabulary,
+                   redirect_words: Iterable[str] = ('#REDIRECT',), *,
+                   extension_tags: Iterable[str] = EXTENSION_TAGS,
+                   ) -> tuple[list[Request], list[Problem]]:
+    """Parse many pages; problems of all pages in one list."""
+    requests: list[Request] = []
+    problems: list[Problem] = []
+    words, tags = tuple(redirect_words), frozenset(extension_tags)
+    for page in pages:
+        request, found = parse_request(page, template_title, vocabulary, words,
+                                       extension_tags=tags)
+        if request is not None:
+            requests.append(request)
+        problems.extend(found)
+    return requests, problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -387,15 +387,17 @@ def findings(record: dict[str, Any]) -> list[str]:
     def count(*words: str) -> int:
         return sum(c for kind, c, _ in kinds if all(w in kind for w in words))
 
-    reading = count('prop=revisions|contributors')
-    continued = count('prop=revisions|contributors', '(continued)')
+    def many(*words: str) -> int:  # batched reads: many titles, pageids or revids a request
+        return sum(c for kind, c, _ in kinds
+                   if all(w in kind for w in words) and '=(many)' in kind)
+
+    reading = many('prop=revisions', '+content') - many('revids=(many)', '+content')
     saves = count('POST edit')
     lines = ['', '**Where the full run\'s requests go** (from the api log):', '',
-             f'- reading the request pages (`prop=revisions|contributors`, 500 titles a '
-             f'batch): {reading} requests, {continued} of them continuations of '
-             '`prop=contributors`, which MediaWiki answers for at most 100 pages per request',
-             f'- status histories (`prop=revisions` by `revids`): '
-             f'{count("prop=revisions revids=(many)")} requests',
+             f'- reading the request pages (`prop=revisions` with content, 500 titles a '
+             f'batch): {reading} requests',
+             f'- page histories (`prop=revisions` by `revids`, many a request): '
+             f'{many("revids=(many)")} requests',
              f'- listing and probe: {count("generator=allpages prop=info")} + '
              f'{count("query prop=info titles=(many)")} requests',
              f'- pywikibot start-up (`paraminfo`, `siteinfo`, `userinfo`): '

@@ -15,14 +15,26 @@ from typing import Any
 
 import mwparserfromhell
 import yaml
+from mwparserfromhell.nodes import Template
+from mwparserfromhell.wikicode import Wikicode
 
 from devwiki.localwiki import ADMIN, DEFAULT_DIR, REVIEWER, Account, LocalWiki
 from devwiki.wikiuser import WikiSession
-from leadership_bot.core.parsing import find_templates
+from leadership_bot.core.parsing import template_key
 from leadership_bot.core.settings import Settings, load_settings
 
 FIXTURE = Path(__file__).resolve().parent.parent / 'scripts' / 'fixtures' / 'demo.yaml'
 VOLUNTEER_PASSWORD = 'Volunteer-pass-2026'  # loopback demo wiki only
+
+
+
+def find_templates(code: Wikicode, template_title: str) -> list[Template]:
+    """All transclusions of the request template in the page, nested ones included
+    (mwparserfromhell, for editing the page; the bot reads with
+    :func:`leadership_bot.core.parsing.read_fields`)."""
+    key = template_key(template_title)
+    return [t for t in code.filter_templates(recursive=True)
+            if template_key(str(t.name).strip()) == key]
 
 
 def render_request(params: Mapping[str, str], template: str = 'Leadership request') -> str:

@@ -10,11 +10,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from leadership_bot.core.model import Problem, ProblemCode
 from leadership_bot.core.settings import Settings, SettingsError, load_settings
+from leadership_bot.core.summary import Tally, summary_line
 
 if TYPE_CHECKING:
     from leadership_bot.wiki.site import Wiki
@@ -103,13 +105,31 @@ def parse_options(args: Sequence[str]) -> Options:
 
 
 def run(options: Options, wiki: Wiki) -> int:
-    """Run one task (or all) on a connected wiki.
+    """Run one task (or all) on a connected wiki; the run ends with one line of counters,
+    however it ends."""
+    from leadership_bot.wiki.site import REQUESTS, info
+    started = time.monotonic()
+    tally = Tally(options.task)
+    try:
+        return run_task(options, wiki, tally)
+    finally:
+        info(summary_line(tally, wiki.outcomes, REQUESTS.count,  # login included
+                          time.monotonic() - started))
+        if wiki.failed:  # last, one line naming every page that could not be saved
+            print('leadership-bot: not saved: ' + '; '.join(
+                f'{title} ({reason})' for title, reason in sorted(wiki.failed.items())),
+                file=sys.stderr)
+
+
+def run_task(options: Options, wiki: Wiki, tally: Tally) -> int:
+    """Run one task (or all), counting into ``tally``.
 
     Every task plans the directory and the notices first (reads only), so the report
     always shows every problem, whichever task wrote it; then each task writes its pages.
     """
-    from leadership_bot.core.state import BlockGuard, listing_name, pairs_name
+    from leadership_bot.core.state import listing_name, pairs_name
     from leadership_bot.tasks import directory, install_templates, match, notify, report
+    from leadership_bot.wiki.guard import BlockGuard
     from leadership_bot.wiki.reading import read_snapshot, remember_requests
     from leadership_bot.wiki.site import info, simulating
 
@@ -125,6 +145,7 @@ def run(options: Options, wiki: Wiki) -> int:
         return 0
     names = SNAPSHOT_TASKS if options.task == 'all' else (options.task,)
     snapshot = read_snapshot(wiki, probe)
+    tally.pages_read = snapshot.pages_read
     # What the bot wrote before comes from its own data pages, never from its blocks.
     guard = BlockGuard(wiki)
     state_problems = guard.check_state((listing_name(wiki.settings.pages.directory),
@@ -167,10 +188,11 @@ def run(options: Options, wiki: Wiki) -> int:
         report.run(wiki, dataclasses.replace(
             snapshot, problems=snapshot.problems + tuple(late)), guard)
     guard.save()
-    if wiki.failed:  # one line naming every page that could not be saved
-        print('leadership-bot: not saved: ' + '; '.join(
-            f'{title} ({reason})' for title, reason in sorted(wiki.failed.items())),
-            file=sys.stderr)
+    tally.problems = len(snapshot.problems) + len(late)
+    tally.notices_posted = wiki.posted
+    tally.notices_skipped = sum(p.code == ProblemCode.NOTICE_SKIPPED
+                                for p in (*snapshot.problems, *late))
+    tally.notices_waiting = notices.waiting if 'notify' in names else 0
     code = max(codes + [1 if wiki.failed else 0])
     if wiki.cache and code == 0 and not notices.waiting and not simulating():
         wiki.cache.put(key, {

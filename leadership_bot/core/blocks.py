@@ -8,6 +8,7 @@ who changed it since, from the page history. The rest of the page is the communi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import unicodedata
@@ -25,27 +26,59 @@ def markers(name: str) -> tuple[str, str]:
     return (f'<!-- BEGIN leadership-bot {name} -->', f'<!-- END leadership-bot {name} -->')
 
 
+@dataclasses.dataclass(frozen=True)
+class MarkerCheck:
+    """What the markers of one block on a page say."""
+
+    marked: bool  # at least one marker of the block is on the page
+    fault: str | None = None  # why they are broken; ``None``: no marker, or one good pair
+
+    @property
+    def broken(self) -> bool:
+        """A marker without its partner, a repeated marker or an END before its BEGIN."""
+        return self.fault is not None
+
+
+def check_markers(text: str | None, name: str) -> MarkerCheck:
+    """The marker check, the one every task and every save goes by.
+
+    Fine: no marker of the block at all (the block is appended on saving), or exactly
+    one BEGIN followed by exactly one END. Anything else is broken, with the reason.
+    """
+    if text is None:
+        return MarkerCheck(False)
+    begin, end = markers(name)
+    starts, ends = text.count(begin), text.count(end)
+    if starts == 0 and ends == 0:
+        return MarkerCheck(False)
+    if starts != 1 or ends != 1:
+        return MarkerCheck(True, f'the page has {starts} BEGIN and {ends} END markers for '
+                                 f'the {name} block; exactly one of each is needed')
+    if text.index(end) < text.index(begin):
+        return MarkerCheck(True, f'the END marker of the {name} block comes before its '
+                                 'BEGIN marker')
+    return MarkerCheck(True)
+
+
 def replace_block(text: str | None, name: str, body: str) -> str:
     """Put ``body`` between the markers, keeping every other byte of ``text``.
 
     A missing page becomes just the block; a page without markers gets the block
-    appended at its end. A marker without its partner, a repeated marker or an END
-    before its BEGIN raises :class:`MarkerError` instead of being "repaired".
+    appended at its end. Broken markers (:func:`check_markers`: a marker without its
+    partner, a repeated marker or an END before its BEGIN) raise :class:`MarkerError`
+    instead of being "repaired".
     """
     begin, end = markers(name)
     block = f'{begin}\n{body.strip(chr(10))}\n{end}'
     if text is None or not text.strip():
         return block + '\n'
-    starts, ends = text.count(begin), text.count(end)
-    if starts == 0 and ends == 0:
+    check = check_markers(text, name)
+    if check.fault is not None:
+        raise MarkerError(check.fault)
+    if not check.marked:
         separator = '' if text.endswith('\n\n') else ('\n' if text.endswith('\n') else '\n\n')
         return text + separator + block + '\n'
-    if starts != 1 or ends != 1:
-        raise MarkerError(f'the page has {starts} BEGIN and {ends} END markers for the '
-                          f'{name} block; exactly one of each is needed')
     head, _, rest = text.partition(begin)
-    if end not in rest:
-        raise MarkerError(f'the END marker of the {name} block comes before its BEGIN marker')
     _, _, tail = rest.partition(end)
     return head + block + tail
 
@@ -69,15 +102,13 @@ def _replace(text: str | None, *, name: str, body: str) -> str:
 
 
 def read_block(text: str | None, name: str) -> str | None:
-    """The current body of the block, or ``None`` when the page has none (or it is broken)."""
-    if text is None:
+    """The current body of the block, or ``None`` when the page has none (or its markers
+    are broken, :func:`check_markers`)."""
+    check = check_markers(text, name)
+    if text is None or not check.marked or check.broken:
         return None
     begin, end = markers(name)
-    if text.count(begin) != 1 or text.count(end) != 1:
-        return None
-    _, _, rest = text.partition(begin)
-    body, found, _ = rest.partition(end)
-    return body.strip('\n') if found else None
+    return text.partition(begin)[2].partition(end)[0].strip('\n')
 
 
 def block_digest(body: str | None) -> str | None:

@@ -4,7 +4,7 @@ Pure. :func:`build_organizers` applies the consent rules to checked requests;
 :func:`plan_directory` lays the rows out on the main page and, past
 ``max_rows_per_page``, on region subpages (split further when one region is too large),
 and compares with what the bot listed before (user -> row fingerprint, from the bot's own
-data page, :mod:`leadership_bot.core.state`) for the wipe guard and the edit summary.
+data page, :mod:`leadership_bot.core.state`) for the edit summary and :func:`wipe_guard`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from leadership_bot.core.model import Checked
 from leadership_bot.core.rendering import plain, table, user_link
 
 BLOCK = 'directory'
+# The names of the world regions (headings and subpage links): the only place in the
+# directory code that holds them; the codes themselves are ``vocabulary.regions``.
 REGION_NAMES = {
     'mena': 'Middle East and North Africa', 'ssa': 'Sub-Saharan Africa', 'sa': 'South Asia',
     'eseap': 'East, Southeast Asia and Pacific',
@@ -103,9 +105,9 @@ def render_row(organizer: Organizer, language_names: Mapping[str, str]) -> tuple
             f'[[:{organizer.latest_request}|{program}]]')
 
 
-def region_title(code: str) -> str:
-    """A region's heading: its name and code."""
-    name = REGION_NAMES.get(code)
+def region_title(code: str, names: Mapping[str, str] = REGION_NAMES) -> str:
+    """A region's heading: its name (from ``names``) and code."""
+    name = names.get(code)
     return f'{name} ({code})' if name else code
 
 
@@ -147,15 +149,33 @@ class DirectoryPlan:
                 f'~{len(self.changed)} organizers')
 
 
+def wipe_guard(plan: DirectoryPlan, max_removed_share: float, force: bool = False,
+               ) -> str | None:
+    """The wipe guard: why the directory must not be saved (``None``: it may be).
+
+    It fires when ``plan`` drops more than ``max_removed_share`` of the organizers the
+    bot listed before (exactly the share is still allowed), unless an operator confirmed
+    the mass removal (``force``, ``-force-removal``).
+    """
+    if force or plan.removed_share <= max_removed_share:
+        return None
+    return (f'This run would remove {len(plan.removed)} of {plan.previous} listed organizers '
+            f'({plan.removed_share:.0%}, more than the {max_removed_share:.0%} allowed by '
+            'directory.max_removed_share), so the directory was not saved. If this is right, '
+            'an operator runs "leadership-bot directory -force-removal".')
+
+
 def _section(organizers: Sequence[Organizer], names: Mapping[str, str]) -> str:
     return table(HEADERS, (render_row(o, names) for o in organizers))
 
 
 def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], title: str,
                    max_rows: int, language_names: Mapping[str, str],
-                   previous_rows: Mapping[str, str]) -> DirectoryPlan:
+                   previous_rows: Mapping[str, str],
+                   region_names: Mapping[str, str] = REGION_NAMES) -> DirectoryPlan:
     """Lay out the directory and compare it with ``previous_rows``: whom the bot listed
-    before, user -> :func:`row_digest` of their row.
+    before, user -> :func:`row_digest` of their row. Regions are headed by their name in
+    ``region_names``.
 
     Up to ``max_rows`` organizers: one page grouped by region. Beyond: the main page
     links one subpage per region (``TITLE/ssa``); a region still larger than
@@ -170,8 +190,8 @@ def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], titl
     count = f"'''{len(organizers)}''' organizers in '''{len(codes)}''' regions."
     pages: list[DirectoryPage] = []
     if len(organizers) <= max_rows:
-        sections = [f'== {plain(region_title(c))} ==\n' + _section(grouped[c], language_names)
-                    for c in codes]
+        sections = [f'== {plain(region_title(c, region_names))} ==\n'
+                    + _section(grouped[c], language_names) for c in codes]
         body = '\n\n'.join([LEGEND, count, *sections])
         pages.append(DirectoryPage(title, body, tuple(o.user for o in organizers)))
     else:
@@ -179,8 +199,9 @@ def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], titl
         for code in codes:
             members = grouped[code]
             sub = f'{title}/{code}'
-            links.append(f'* [[{sub}|{plain(region_title(code))}]]: {len(members)} organizers')
-            pages.extend(_region_pages(sub, code, members, max_rows, language_names))
+            heading = plain(region_title(code, region_names))
+            links.append(f'* [[{sub}|{heading}]]: {len(members)} organizers')
+            pages.extend(_region_pages(sub, heading, members, max_rows, language_names))
         body = '\n\n'.join([LEGEND, count, 'The directory is split by region:\n' +
                             '\n'.join(links)])
         pages.insert(0, DirectoryPage(title, body, ()))
@@ -194,9 +215,9 @@ def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], titl
         previous=len(previous), listing=rows)
 
 
-def _region_pages(title: str, code: str, members: Sequence[Organizer], max_rows: int,
+def _region_pages(title: str, region: str, members: Sequence[Organizer], max_rows: int,
                   names: Mapping[str, str]) -> list[DirectoryPage]:
-    heading = f'== {plain(region_title(code))} ==\n'
+    heading = f'== {region} ==\n'
     back = f"{LEGEND}\n\n'''{len(members)}''' organizers in this region."
     if len(members) <= max_rows:
         return [DirectoryPage(title, f'{back}\n\n{heading}{_section(members, names)}',
@@ -222,7 +243,7 @@ def row_digest(row: str) -> str:
 
 
 def listed_rows(body: str | None) -> dict[str, str]:
-    """User -> :func:`row_digest` of each row of a directory region as the bot wrote it.
+    """User -> :func:`row_digest` of each row of a directory block as the bot wrote it.
 
     The bot reads its own revisions this way (the first run after an upgrade, before its
     data page exists), never the page as anyone may have edited it.

@@ -1,18 +1,19 @@
-"""Mentorship matching: who mentors whom. Pure (networkx for the optimisation).
+"""Mentorship matching: who mentors whom. Pure (numpy and scipy for the optimisation).
 
 Mentees are verified requesters whose ``type=mentorship`` request is approved (by a
 reviewer) and not yet completed or withdrawn; mentors are listed organizers offering
 ``mentor=yes``, each taking up to ``network.mentor_capacity`` mentees, never themself.
 A pair needs a shared language. Among the pairings that match the most mentees, the
-bot picks the one with the best total score (:func:`pair_score`): same region counts
-2, each shared partnership area 1 (up to 3), each shared language beyond the first 1
-(up to 2). Pairs made in earlier runs (kept in the bot's own data page, not read from
-the matches page) stay while both sides still qualify; only new or orphaned mentees are
-matched again.
+bot picks the one with the best total score, by the one table :data:`WEIGHTS` (used by
+:func:`pair_score` and by the solver alike): same region counts 2, each shared
+partnership area 1 (up to 3), each shared language beyond the first 1 (up to 2). Pairs
+made in earlier runs (kept in the bot's own data page, not read from the matches page)
+stay while both sides still qualify; only new or orphaned mentees are matched again.
 
 The optimisation is an assignment problem solved exactly by
-``scipy.optimize.linear_sum_assignment`` (each mentor a column per free place): 2,000
-mentees and 500 mentors with 3 places each take about a second.
+``scipy.optimize.linear_sum_assignment`` on a mentees × places cost matrix (each mentor
+one column per free place), the shared codes counted with bit masks (:class:`_Codes`):
+2,000 mentees and 500 mentors with 3 places each take under a second.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -77,11 +79,28 @@ class Matching:
     mentors: Mapping[str, Person]
 
 
+# The matching score, one row per thing a pair can share: (weight, cap on the count).
+WEIGHTS: Mapping[str, tuple[int, int]] = {
+    'region': (2, 1),  # the same region (a count of 0 or 1)
+    'areas': (1, 3),  # shared partnership areas, up to 3
+    'languages': (1, 2),  # shared languages beyond the first (the one a pair needs), up to 2
+}
+MAX_SCORE = sum(weight * cap for weight, cap in WEIGHTS.values())
+
+
+def score(same_region: Any, shared_areas: Any, shared_languages: Any) -> Any:
+    """The score by :data:`WEIGHTS` from what a pair shares: plain counts give a number,
+    numpy arrays of counts (one per pair) an array."""
+    counts = {'region': same_region, 'areas': shared_areas,
+              'languages': np.maximum(np.asarray(shared_languages, dtype=np.int64) - 1, 0)}
+    return sum(weight * np.minimum(np.asarray(counts[part], dtype=np.int64), cap)
+               for part, (weight, cap) in WEIGHTS.items())
+
+
 def pair_score(a: Person, b: Person) -> int:
-    """How good a pair (or peers) is, given a shared language: see the module doc."""
-    shared_languages = len(set(a.languages) & set(b.languages))
-    return ((2 if a.region == b.region else 0) + min(len(set(a.areas) & set(b.areas)), 3)
-            + min(max(shared_languages - 1, 0), 2))
+    """How good a pair (or peers) is, given a shared language: :func:`score`."""
+    return int(score(a.region == b.region, len(set(a.areas) & set(b.areas)),
+                     len(set(a.languages) & set(b.languages))))
 
 
 def find_mentees(requests: Iterable[Checked]) -> dict[str, Person]:
@@ -163,9 +182,10 @@ def _optimal(mentees: Sequence[Person], mentors: Sequence[Person], spare: Mappin
              today: dt.date) -> list[Pair]:
     """A maximum matching of best total score: an assignment problem.
 
-    Each mentor is one column per free place. A possible pair costs ``-(BIG + score)``
-    and an impossible one 0, so the optimum first matches as many mentees as possible,
-    then maximises the total score (``scipy.optimize.linear_sum_assignment``).
+    Each mentor is one column per free place. A possible pair costs ``-(big + score)``
+    and an impossible one 0; ``big`` is more than the best total score of any matching
+    (:func:`_big`), so the optimum first matches as many mentees as possible, then
+    maximises the total score (``scipy.optimize.linear_sum_assignment``).
     """
     slots = [m for m in mentors for _ in range(spare[m.user])]
     if not mentees or not slots:
@@ -177,15 +197,20 @@ def _optimal(mentees: Sequence[Person], mentors: Sequence[Person], spare: Mappin
                  != np.array([m.user for m in slots])[None, :])
     region = (np.array([m.region for m in mentees])[:, None]
               == np.array([m.region for m in slots])[None, :])
-    score = (2 * region + np.minimum(codes.shared(mentees, slots, 'areas'), 3)
-             + np.clip(shared_languages.astype(np.int64) - 1, 0, 2))
-    cost = np.where(possible, -(_BIG + score), 0)
+    scores = score(region, codes.shared(mentees, slots, 'areas'), shared_languages)
+    cost = np.where(possible, -(_big(min(len(mentees), len(slots))) + scores), 0)
     rows, cols = linear_sum_assignment(cost)
     return [Pair(mentees[r].user, slots[c].user, today)
             for r, c in zip(rows, cols, strict=True) if possible[r, c]]
 
 
-_BIG = 100  # more than any score: one more matched mentee beats any gain in quality
+_BIG = 100  # what older versions always used; kept as the least, so small runs solve as before
+
+
+def _big(pairs: int) -> int:
+    """The bonus of each possible pair: more than the total score of ``pairs`` pairs, so
+    one more matched mentee beats any gain in quality."""
+    return max(_BIG, MAX_SCORE * pairs + 1)
 
 
 class _Codes:
@@ -215,7 +240,7 @@ class _Codes:
 
 
 def render_matches(matching: Matching, language_names: Mapping[str, str]) -> str:
-    """The matches region: pairs, then mentees still waiting and why."""
+    """The matches block: pairs, then mentees still waiting and why."""
     def names(codes: Iterable[str]) -> str:
         return ', '.join(plain(language_names.get(c, c)) for c in codes)
     rows = []

@@ -1,7 +1,9 @@
 """Translatable messages (``leadership_bot/i18n/*.json``, translatewiki format with ``qqq`` docs).
 
 Pure: lookup with fallback to English, ``$1``-style parameters and ``{{PLURAL:…}}``
-resolved here, so a heading or summary carries no markup.
+resolved here, so a heading or summary carries no markup. Which plural form a number
+takes is a language's rule, given as :data:`Plural` (the wiki layer supplies the bot
+framework's rules: :func:`leadership_bot.wiki.notify.plural`).
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 I18N_DIR = Path(__file__).resolve().parent.parent / 'i18n'
 FALLBACK = 'en'
 _PLURAL = re.compile(r'\{\{PLURAL:\s*([^|}]*)\|([^}]*)\}\}')
-# Languages whose singular also covers 0 (CLDR "one" for 0 and 1).
-_ZERO_IS_SINGULAR = frozenset({'fr', 'pt', 'hi', 'bn'})
+
+Plural = Callable[[str, int], int]
+"""A plural rule: (language code, number) -> index of the form to use, 0 first."""
 
 
 @functools.cache
@@ -32,20 +36,29 @@ def languages() -> list[str]:
     return sorted(p.stem for p in I18N_DIR.glob('*.json') if p.stem != 'qqq')
 
 
-def message(key: str, lang: str | None, *params: object) -> str:
-    """The message in ``lang`` (else English) with ``$1``… and PLURAL filled in."""
+def message(key: str, lang: str | None, *params: object, plural: Plural) -> str:
+    """The message in ``lang`` (else English) with ``$1``… and PLURAL filled in, the
+    plural forms chosen by ``plural`` for the language the text is in."""
     chosen = lang if lang and key in _catalog(lang) else FALLBACK
-    text = _catalog(chosen)[key]
+    return fill(_catalog(chosen)[key], chosen, params, plural)
+
+
+def fill(text: str, lang: str, params: tuple[object, ...] | list[object],
+         plural: Plural) -> str:
+    """``text`` (a message in ``lang``) with ``$1``… replaced by ``params`` and each
+    ``{{PLURAL:n|form0|form1|…}}`` by the form ``plural`` picks for ``n``; a form the
+    text does not give is its last one, and so is the form of a value that is not a
+    whole number."""
     for index, value in enumerate(params, 1):
         text = text.replace(f'${index}', str(value))
-    return _PLURAL.sub(lambda m: _plural(m.group(1), m.group(2), chosen), text)
+    return _PLURAL.sub(lambda m: _form(m.group(1), m.group(2).split('|'), lang, plural),
+                       text)
 
 
-def _plural(number: str, forms: str, lang: str) -> str:
-    choices = forms.split('|')
+def _form(number: str, forms: list[str], lang: str, plural: Plural) -> str:
     try:
-        n = float(number.strip())
+        n = int(number.strip())
     except ValueError:
-        return choices[-1]
-    singular = n in (0, 1) if lang in _ZERO_IS_SINGULAR else n == 1
-    return choices[0] if singular or len(choices) == 1 else choices[1]
+        return forms[-1]
+    index = int(plural(lang, n))
+    return forms[index] if 0 <= index < len(forms) else forms[-1]

@@ -50,7 +50,7 @@ class SaveOutcome(enum.Enum):
     """What became of one save of a page."""
 
     SAVED = 'saved'
-    NO_CHANGE = 'no change'  # the page already says that: no edit
+    NO_CHANGE = 'unchanged'  # the page already says that: no edit
     SIMULATED = 'simulated'  # -simulate: it would have been saved
     CONFLICTED = 'conflicted'  # others kept editing it; not saved, reported
     REFUSED = 'refused'  # broken markers, a redirect, too big, protected, a filter: reported

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 # MediaWiki strips these from titles (Title::newFromText / MediaWikiTitleCodec):
 # left-to-right and right-to-left marks and the bidi embedding controls.
@@ -17,6 +18,32 @@ def normalize_code(value: str) -> str:
     return '-'.join(value.strip().lower().replace('_', ' ').replace('-', ' ').split())
 
 
+_FIRST_LETTER_RULE: list[Callable[[str], str]] = []  # the wiki's own, once the wiki layer knows
+
+
+def use_first_letter_rule(rule: Callable[[str], str] | None) -> None:
+    """Follow ``rule`` for the first letter of titles and user names from now on.
+
+    Wikimedia wikis override PHP's upper case for some 700 letters (Georgian, Cherokee,
+    ǆ → ǅ …; ``$wgOverrideUcfirstCharacters``): the wiki layer hands pywikibot's
+    ``tools.first_upper``, which knows that table, when it connects to one. ``None``
+    goes back to a stock MediaWiki's rule.
+    """
+    _FIRST_LETTER_RULE[:] = [rule] if rule else []
+
+
+def first_upper(text: str) -> str:
+    """MediaWiki's first-letter rule (``$wgCapitalLinks``): the first character upper case.
+
+    A stock MediaWiki takes PHP's ``mb_strtoupper``, which agrees with Python's (also
+    ß -> SS, as the local wiki's API normalizes ``ßa`` to ``SSa``); a Wikimedia wiki has
+    its own table (see :func:`use_first_letter_rule`).
+    """
+    if _FIRST_LETTER_RULE:
+        return _FIRST_LETTER_RULE[0](text)
+    return text[:1].upper() + text[1:]
+
+
 def normalize_username(value: str) -> str | None:
     """Return the user name as MediaWiki stores it, or ``None`` if it cannot be one.
 
@@ -28,9 +55,7 @@ def normalize_username(value: str) -> str | None:
     name = ' '.join(name.replace('_', ' ').split())
     if not name or _ILLEGAL_TITLE.search(name) or '/' in name or ':' in name:
         return None
-    first = name[0].upper()
-    # Python upper-cases a few letters into two (ß -> SS); MediaWiki keeps those.
-    name = (first if len(first) == 1 else name[0]) + name[1:]
+    name = first_upper(name)
     # The limit applies to the stored name: upper case can be longer (ɐ -> Ɐ).
     return name if len(name.encode('utf-8')) <= 255 else None
 

@@ -10,6 +10,12 @@ edit summary, or a talk page carries its hidden marker. Local state never decide
 The notice text is only as trustworthy as the templates it is substituted from, and a
 talk-page redirect only as trustworthy as whoever made it: :func:`template_problem`
 and :func:`redirect_problem` are those two rules.
+
+One home per rule: which ids are known posted, :func:`known_posted` (and what the
+ledger page must then hold, :func:`ledger_update`); who opted out,
+:func:`who_opted_out`; whether ``{{bots}}``/``{{nobots}}`` deny the bot,
+:func:`bots_template_denies` (on one page: :func:`page_denies`); where a user's notices
+go, :func:`recipient`; why a notice is skipped, :func:`skip_reason`.
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ import mwparserfromhell
 
 from leadership_bot.core.directory import Organizer, sort_key
 from leadership_bot.core.matching import Pair, as_person, pair_score
-from leadership_bot.core.messages import message
-from leadership_bot.core.model import Checked, Problem, ProblemCode
+from leadership_bot.core.messages import Plural, message
+from leadership_bot.core.model import Checked, Problem, ProblemCode, TextRevision
 from leadership_bot.core.rendering import plain
+from leadership_bot.core.trust import opted_out as listed_on_optout_page
 
 _ID_TOKEN = re.compile(r'\[notice ([^\]]+)\]')
 _MARKER = re.compile(r'<!-- leadership-bot notice ([^>]+?) -->')
@@ -113,6 +120,30 @@ def ledger_ids(data: object) -> set[str]:
         return set()
     return {f'{event}:{rest}' for event, rests in posted.items()
             if isinstance(event, str) and isinstance(rests, str) for rest in rests.split()}
+
+
+def known_posted(ledger: Iterable[str], summaries: Iterable[str], texts: Iterable[str],
+                 user_ids: Mapping[str, int]) -> set[str]:
+    """The exactly-once ledger: every notice id known posted.
+
+    An id counts as posted when the bot's ledger page lists it (``ledger``, as read by
+    :func:`ledger_ids`: a deleted talk page cannot take it away), when one of the bot's
+    edit ``summaries`` carries it (a post made just before a crash, before the ledger
+    page was saved), or when a talk page text carries its marker (``texts``: a post
+    whose edit is not among the contributions, e.g. a hidden summary or an imported
+    account). Older name-based ids count for the user ids they name
+    (:func:`canonical_ids`).
+    """
+    return canonical_ids(set(ledger) | posted_ids(summaries, texts), user_ids)
+
+
+def ledger_update(known: Iterable[str], saved: Iterable[str]) -> set[str] | None:
+    """What the ledger page must hold when ``saved`` is on it and ``known`` is known
+    posted (:func:`known_posted` and this run's posts): everything, never fewer ids;
+    ``None`` when it already holds them all."""
+    current = set(saved)
+    everything = set(known) | current
+    return None if everything == current else everything
 
 
 def _natural(text: str) -> list[int | str]:
@@ -274,9 +305,18 @@ def bots_template_denies(text: str, bot_user: str) -> bool:
     ``{{bots|deny=all}}`` deny every bot, ``{{bots|deny=A,B}}`` those named,
     ``{{bots|allow=none}}`` every bot and ``{{bots|allow=A,B}}`` all but those named;
     ``{{bots|optout=…}}`` is about message types and is treated as a denial.
+
+    A call denies when that convention read generously says so (names in any case, any
+    parameter) or when the bot framework's own check does (``Page.botMayEdit``: the
+    first parameter only, names as written, ``{{nobots}}`` with a named parameter
+    refused), so a post the framework would refuse at save time is never planned. Where
+    the two differ this one is the stricter (tests/unit/test_notices.py shows each case
+    beside the framework's verdict).
     """
     name = bot_user.strip().lower()
     for template in _exclusion_templates(text):
+        if _framework_denies(template, bot_user.strip()):
+            return True
         if str(template.name).strip().lower().endswith('nobots'):
             allowed = _names(template, 'allow')
             if name not in allowed:
@@ -291,6 +331,65 @@ def bots_template_denies(text: str, bot_user: str) -> bool:
                                                                and 'all' not in allow)):
                 return True
     return False
+
+
+def _framework_denies(template: mwparserfromhell.nodes.Template, bot_user: str) -> bool:
+    """Whether the framework's ``Page.botMayEdit`` reads this one call as a denial (its
+    rules, without the script names it also matches, which this bot has none of)."""
+    title = _canonical(template)
+    if title not in ('Bots', 'Nobots'):
+        return False
+    params = _framework_params(template)
+    key, value = '', ''
+    names: set[str] = set()
+    if params:
+        key, sep, value = params[0].partition('=')
+        if not sep:
+            key, value = value, key
+        key = key.strip()
+        names = {n.strip() for n in value.split(',')}
+    if title == 'Nobots':
+        return not params or bool(key) or 'all' in names or bot_user in names
+    if bool(value) != bool(key):  # {{bots|x}} and {{bots|x=}} are ignored
+        return False
+    if key == 'allow':
+        return not ('all' in names or bot_user in names)
+    if key == 'deny':
+        return 'all' in names or bot_user in names
+    return False
+
+
+def _canonical(template: mwparserfromhell.nodes.Template) -> str:
+    """A call's template title as MediaWiki (and the framework's ``Link``) normalise it,
+    without the namespace: ``template:_bots`` -> ``Bots``."""
+    title = ' '.join(str(template.name).replace('_', ' ').split())
+    namespace, colon, rest = title.partition(':')
+    if colon and namespace.strip().lower() == 'template':
+        title = rest.strip()
+    return title[:1].upper() + title[1:]
+
+
+def _framework_params(template: mwparserfromhell.nodes.Template) -> list[str]:
+    """The call's parameters as ``Page.templatesWithParams`` lists them: the positional
+    ones (consecutive from 1) first, then ``name=value``, all stripped."""
+    args = {str(p.name).strip(): str(p.value).strip() for p in template.params}
+    numbered: dict[int, str] = {}
+    named: dict[str, str] = {}
+    for key in sorted(args):
+        try:
+            numbered[int(key)] = args[key]
+        except ValueError:
+            named[key] = args[key]
+    positional: list[str] = []
+    for i in range(1, len(numbered) + 1):
+        if i in numbered:
+            positional.append(numbered[i])
+            continue
+        for k, v in numbered.items():
+            if k < 1 or k >= i:
+                named[str(k)] = v
+        break
+    return positional + [f'{k}={v}' for k, v in named.items()]
 
 
 def bots_calls(text: str) -> list[str]:
@@ -310,6 +409,114 @@ def _names(template: mwparserfromhell.nodes.Template, param: str) -> set[str]:
     if not template.has(param):
         return set()
     return {n.strip().lower() for n in str(template.get(param).value).split(',') if n.strip()}
+
+
+@dataclasses.dataclass(frozen=True)
+class Exclusion:
+    """A page whose link table says it uses ``{{bots}}`` or ``{{nobots}}``."""
+
+    title: str
+    text: str  # its current text
+    # When the text does not call them itself: the calls written in the templates it uses
+    # (a userbox), as read from those templates' texts.
+    transcluded: tuple[str, ...] = ()
+
+
+def page_denies(page: Exclusion, bot_user: str) -> bool:
+    """Whether the ``{{bots}}``/``{{nobots}}`` a page uses deny ``bot_user``.
+
+    Its own calls decide when it has any; else the calls in the templates it uses. A
+    call whose parameters come from the page (``{{{1}}}``), none found, or one nested
+    deeper than that, cannot be read and counts as a denial.
+    """
+    if bots_calls(page.text):
+        return bots_template_denies(page.text, bot_user)
+    calls = page.transcluded
+    return not calls or any('{{{' in c for c in calls) or \
+        bots_template_denies('\n'.join(calls), bot_user)
+
+
+# -- who opted out, and where a user's notices go ----------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class OptOutPage:
+    """The opt-out page as the wiki has it."""
+
+    title: str
+    redirect: bool  # its current text is a redirect (then its history is not read)
+    history: tuple[TextRevision, ...] = ()  # its revisions, oldest first
+    user_namespaces: tuple[str, ...] = ('User',)  # names of the User namespace, for links
+    admins: frozenset[str] = frozenset()
+
+
+def who_opted_out(page: OptOutPage, categorized: Iterable[str]) -> frozenset[str] | None:
+    """Everyone who opted out of notices, or ``None`` when that cannot be read (the
+    opt-out page is a redirect: then nobody is told anything).
+
+    A user opted out when the opt-out page lists them (a name leaves it only when its
+    user or an admin removes it: :func:`leadership_bot.core.trust.opted_out`) or when
+    their talk or user page is in the opt-out category (``categorized``). A request's
+    own ``notices = no`` is :attr:`Notice.allowed`, not an opt-out.
+    """
+    if page.redirect:
+        return None
+    return listed_on_optout_page(page.history, page.user_namespaces, page.admins) | \
+        frozenset(categorized)
+
+
+INDEFINITE = frozenset({'infinite', 'infinity', 'never'})  # block expiries that never end
+
+
+@dataclasses.dataclass(frozen=True)
+class RecipientFacts:
+    """What the wiki says about a user and their talk page, read in bulk."""
+
+    user: str
+    exists: bool = True  # a registered account
+    block_expiry: str | None = None  # of their block, as the API gives it (None: not blocked)
+    chain: tuple[str, ...] = ()  # the redirect chain from their talk page, itself first
+    target_namespace: int | None = 3  # of the chain's last page (None: unknown)
+    target_redirect: bool = False  # the chain's last page is itself a redirect
+    content_model: str = 'wikitext'  # of the chain's last page
+    protected: bool = False  # it is edit- or create-protected above what the bot may edit
+    exclusions: tuple[Exclusion, ...] = ()  # of the talk and user page, those using {{bots}}
+    in_optout_category: bool = False  # the talk or user page is in the opt-out category
+    redirect: RedirectFacts | None = None  # who made the talk page the redirect it is
+
+
+def follow(redirects: Mapping[str, str], title: str) -> list[str]:
+    """The redirect chain from ``title`` (itself first); a loop ends where it repeats."""
+    chain = [title]
+    while chain[-1] in redirects and redirects[chain[-1]] not in chain:
+        chain.append(redirects[chain[-1]])
+    if chain[-1] in redirects:  # a loop: no page at the end to post on
+        chain.append(redirects[chain[-1]])
+    return chain
+
+
+def recipient(facts: RecipientFacts, opted_out: Collection[str], trusted: Collection[str],
+              bot_user: str) -> Recipient:
+    """Where the user's notices would go, and what the skip rules need to know: the talk
+    page (a redirect followed only to another user's talk page, and only when made by
+    a rename: :func:`redirect_problem`), its {{bots}} and the user's opt-out."""
+    talk = facts.chain[0] if facts.chain else f'User talk:{facts.user}'
+    target = facts.chain[-1] if facts.chain else talk
+    problem = None
+    if len(facts.chain) > 2 or facts.target_redirect:
+        problem = 'the talk page redirects to a redirect (a loop or a double redirect)'
+    elif target != talk and facts.target_namespace != 3:
+        problem = 'the talk page redirects outside user talk pages'
+    elif target != talk:
+        problem = redirect_problem(facts.user, facts.redirect, trusted) if facts.redirect \
+            else 'the talk page redirects, and who made it a redirect is not known'
+    return Recipient(
+        user=facts.user, exists=facts.exists,
+        blocked_indefinitely=facts.block_expiry in INDEFINITE,
+        target=None if problem else target, target_problem=problem,
+        content_model=facts.content_model, protected=facts.protected,
+        bots_denied=any(page_denies(page, bot_user) for page in facts.exclusions),
+        opted_out=facts.user in opted_out)
 
 
 def template_call(notice: Notice, template: str, available: Collection[str], *,
@@ -337,18 +544,19 @@ def notice_text(notice: Notice, template: str, available: Collection[str]) -> st
     return f'{template_call(notice, template, available)} {marker(notice.id)} ~~~~'
 
 
-def heading(notice: Notice, lang: str | None) -> str:
-    """The new section's heading, translated."""
+def heading(notice: Notice, lang: str | None, plural: Plural) -> str:
+    """The new section's heading, translated (``plural``: the languages' plural rules)."""
     params = dict(notice.params)
     value = params.get('count') or params.get('partner') or ''
-    return message(f'leadership-bot-notice-title-{notice.event}', lang, value)
+    return message(f'leadership-bot-notice-title-{notice.event}', lang, value, plural=plural)
 
 
-def summary(notice: Notice, lang: str | None) -> str:
+def summary(notice: Notice, lang: str | None, plural: Plural) -> str:
     """The edit summary: the notice id the ledger reads first, then the translated text,
     cut (never the id) to MediaWiki's 500-byte limit."""
     token = f'{summary_token(notice.id)} '
-    text = message('leadership-bot-notice-summary', lang, heading(notice, lang))
+    text = message('leadership-bot-notice-summary', lang, heading(notice, lang, plural),
+                   plural=plural)
     return token + truncate_bytes(text, SUMMARY_LIMIT - len(token.encode()))
 
 

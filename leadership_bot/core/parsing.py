@@ -10,7 +10,6 @@ Reading works on the nodes of :mod:`leadership_bot.core.preprocessor`, a port of
 preprocessor and title rules (its docstring says why not a general wikitext parser):
 which names mean our template follow ``Parser::braceSubstitution`` and
 ``Title::newFromText`` there; which parameter wins follows ``PPTemplateFrame_Hash`` here.
-mwparserfromhell remains for editing a page (:func:`find_templates`, used by seeding).
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 import pycountry
-from mwparserfromhell.nodes import Template
-from mwparserfromhell.wikicode import Wikicode
 
 from leadership_bot.core.model import (
     DEFAULT_STATUS,
@@ -39,6 +36,7 @@ from leadership_bot.core.model import (
     RequestPage,
 )
 from leadership_bot.core.normalize import (
+    first_upper,
     normalize_code,
     normalize_language,
     normalize_username,
@@ -317,15 +315,7 @@ def template_key(name: str) -> str:
     name = ' '.join(name.replace('_', ' ').split())
     if name[:9].lower() == 'template:':
         name = name[9:].lstrip()
-    return name[:1].upper() + name[1:]
-
-
-def find_templates(code: Wikicode, template_title: str) -> list[Template]:
-    """All transclusions of the request template in the page, nested ones included
-    (mwparserfromhell, for editing the page; reading is :func:`read_fields`)."""
-    key = template_key(template_title)
-    return [t for t in code.filter_templates(recursive=True)
-            if template_key(str(t.name).strip()) == key]
+    return first_upper(name)
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -584,18 +574,3 @@ def _excerpt(value: str) -> str:
     return flat if len(flat) <= _SHOWN else flat[:_SHOWN - 1] + '…'
 
 
-def parse_requests(pages: Iterable[RequestPage], template_title: str, vocabulary: Vocabulary,
-                   redirect_words: Iterable[str] = ('#REDIRECT',), *,
-                   extension_tags: Iterable[str] = EXTENSION_TAGS,
-                   ) -> tuple[list[Request], list[Problem]]:
-    """Parse many pages; problems of all pages in one list."""
-    requests: list[Request] = []
-    problems: list[Problem] = []
-    words, tags = tuple(redirect_words), frozenset(extension_tags)
-    for page in pages:
-        request, found = parse_request(page, template_title, vocabulary, words,
-                                       extension_tags=tags)
-        if request is not None:
-            requests.append(request)
-        problems.extend(found)
-    return requests, problems

@@ -36,6 +36,8 @@ import unicodedata
 import urllib.parse
 from collections.abc import Iterable
 
+from leadership_bot.core.normalize import first_upper
+
 # -- names as MediaWiki's Title reads them -----------------------------------------------------
 
 PHP_TRIM = ' \t\n\r\0\x0b'  # what PHP's trim() removes
@@ -74,7 +76,7 @@ def page_key(title: str) -> str | None:
     if not template:
         return None
     key = key.partition('#')[0].rstrip('_')  # a fragment does not change the page
-    return key[:1].upper() + key[1:] if key else None
+    return first_upper(key) if key else None
 
 
 def invocation_key(title: str) -> str | None:

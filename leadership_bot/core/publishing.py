@@ -5,7 +5,9 @@ subfolder is a subpage (``Template/Leadership request/doc.wiki`` ->
 ``Template:Leadership request/doc``) and ``Main`` is the main namespace.
 ``landing.wiki`` becomes the request landing page (``pages.request_prefix``'s parent).
 ``@@NAME@@`` placeholders are filled from the config, so the template's checks
-always accept exactly the codes the bot accepts. A file whose name holds ``@@REGION@@``
+always accept exactly the codes the bot accepts, and the box, the documentation and
+TemplateData show the vocabulary's labels (:mod:`leadership_bot.core.vocabulary`: no
+template file writes a label itself). A file whose name holds ``@@REGION@@``
 is published once for every region of the vocabulary (the region tracking categories).
 
 The folder is package data: the repository's top-level ``templates_wikitext/`` is
@@ -17,6 +19,7 @@ install predates that mapping reads the top-level folder next to the package.
 from __future__ import annotations
 
 import importlib.resources
+import json
 import re
 from collections.abc import Iterable, Iterator
 from importlib.resources.abc import Traversable
@@ -25,6 +28,7 @@ from pathlib import Path
 import pycountry
 
 from leadership_bot.core.settings import Settings
+from leadership_bot.core.vocabulary import REGIONS, Labels, Vocabulary, own_label
 
 PACKAGE = 'leadership_bot.templates_wikitext'
 CHECKOUT_DIR = Path(__file__).resolve().parents[2] / 'templates_wikitext'
@@ -95,8 +99,70 @@ def region_category(code: str) -> str:
     return f'Category:Leadership requests in {code}'
 
 
+def status_category(code: str) -> str:
+    """The tracking category the request template adds for a status code."""
+    return f'Category:Leadership requests ({code})'
+
+
+def label_cases(labels: Labels, shown: str = '{label}', every: bool = False,
+                spellings: bool = False) -> str:
+    """``#switch`` cases that show each code's label (``shown``: a format of ``label`` and
+    ``code``), one per line. Codes whose label is the code itself are left to the
+    switch's ``#default`` (the value as written) unless ``every``; with ``spellings``
+    the ``_`` spelling of a ``-`` code is a case too (see :func:`switch_cases`)."""
+    return '\n  '.join(
+        f'| {switch_cases([code]) if spellings else code} = '
+        + shown.format(label=label, code=code)
+        for code, label in labels.items() if every or label != code)
+
+
+def terms(labels: Labels, last: str = ' or ') -> str:
+    """The codes for a sentence, each with its label where that says more than the code
+    (:func:`~leadership_bot.core.vocabulary.own_label`): ``hq (Headquarters), open-data
+    or other`` for the labels Headquarters, Open data and Other."""
+    items = [f'{code} ({label})' if own_label(code, label) else code
+             for code, label in labels.items()]
+    return ', '.join(items[:-1]) + last + items[-1] if len(items) > 1 else ''.join(items)
+
+
+def json_text(text: str) -> str:
+    """``text`` for the inside of a JSON string (TemplateData)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def json_items(codes: Iterable[str]) -> str:
+    """The codes as the inside of a JSON array of strings, less its first and last quote.
+
+    The file writes ``[ "@@TYPE_VALUES@@" ]``, so it is valid JSON before it is filled
+    in too (tests and editors read the TemplateData of the file itself).
+    """
+    return '", "'.join(json_text(code) for code in codes)
+
+
+def lower_first(label: str) -> str:
+    """A label inside a sentence: ``Under review`` -> ``under review``."""
+    return label[:1].lower() + label[1:]
+
+
+def region_rows(vocabulary: Vocabulary) -> str:
+    """The rows of the documentation's region table: code and name."""
+    return '\n'.join(f'|-\n| <code>{code}</code> || {name}'
+                     for code, name in vocabulary.region_labels.items())
+
+
+def region_caption(vocabulary: Vocabulary) -> str:
+    """The caption of the documentation's region table."""
+    if vocabulary.region_labels == REGIONS and vocabulary.regions == tuple(REGIONS):
+        return 'The default region codes (the Wikimedia funding regions)'
+    return 'The region codes'
+
+
 def placeholders(settings: Settings) -> dict[str, str]:
-    """Values of the ``@@NAME@@`` placeholders for this config."""
+    """Values of the ``@@NAME@@`` placeholders for this config.
+
+    ``*_JSON`` values go inside a JSON string (TemplateData), ``*_VALUES`` inside the
+    quotes of a JSON array's only string (:func:`json_items`).
+    """
     pages, vocabulary = settings.pages, settings.vocabulary
     return {
         'REQUEST_PREFIX': pages.request_prefix,
@@ -110,12 +176,32 @@ def placeholders(settings: Settings) -> dict[str, str]:
         'TYPES': switch_cases(vocabulary.types),
         'REGIONS': switch_cases(vocabulary.regions),
         'AREAS': switch_cases(vocabulary.areas),
+        'STATUSES': switch_cases(vocabulary.statuses),
         'REGION_CANONICAL': canonical_cases(vocabulary.regions),
+        'STATUS_CANONICAL': canonical_cases(vocabulary.statuses),
         'REGION_CATEGORY_LINKS': ' · '.join(
             f'[[:{region_category(code)}|{code}]]' for code in vocabulary.regions),
+        'STATUS_CATEGORY_LINKS': ' · '.join(
+            f'[[:{status_category(code)}|{lower_first(label)}]]'
+            for code, label in vocabulary.status_labels.items()),
         'TYPE_LIST': ', '.join(vocabulary.types),
         'REGION_LIST': ', '.join(vocabulary.regions),
         'AREA_LIST': ', '.join(vocabulary.areas),
+        'STATUS_LIST': ', '.join(vocabulary.statuses),
+        # The box: the type as typed (lower case, "_" for spaces), the region and status
+        # codes as the main template normalized them.
+        'TYPE_NAMES': label_cases(vocabulary.type_labels, spellings=True),
+        'REGION_NAMES': label_cases(vocabulary.region_labels, '{label} ({code})'),
+        'STATUS_NAMES': label_cases(vocabulary.status_labels, every=True),
+        'REGION_CAPTION': region_caption(vocabulary),
+        'REGION_ROWS': region_rows(vocabulary),
+        'TYPE_TERMS_JSON': json_text(terms(vocabulary.type_labels)),
+        'REGION_TERMS_JSON': json_text(terms(vocabulary.region_labels)),
+        'AREA_TERMS_JSON': json_text(terms(vocabulary.area_labels, last=', ')),
+        'TYPE_VALUES': json_items(vocabulary.types),
+        'REGION_VALUES': json_items(vocabulary.regions),
+        'AREA_VALUES': json_items(vocabulary.areas),
+        'STATUS_VALUES': json_items(vocabulary.statuses),
         # ISO 4217, as the bot's parser checks it; the template compares {{lc:…}}.
         'CURRENCIES': switch_cases(sorted(c.alpha_3.lower() for c in pycountry.currencies)),
         # The template's user and reviewer checks: the parameter as the template reads it.

@@ -6,8 +6,11 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from leadership_bot.core.blocks import read_block
 from leadership_bot.core.model import STATUSES, Problem, Snapshot
 from leadership_bot.core.normalize import normalize_username
+
+REPORT_BLOCK = 'report'  # the report page's bot block
 
 # Characters with a meaning in wikitext or HTML. As numeric entities they render as
 # themselves and the parser sees no markup: no template ({ }), link ([ ] and the ':'
@@ -59,6 +62,18 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, sortable: bo
         lines.append('| ' + ' || '.join(row))
     lines.append('|}')
     return '\n'.join(lines)
+
+
+def report_summary(old: str | None, new: str) -> str:
+    """The report page's edit summary, counting problem rows added and removed."""
+    before = _report_rows(read_block(old, REPORT_BLOCK) or '')
+    after = _report_rows(read_block(new, REPORT_BLOCK) or '')
+    return (f'leadership-bot: report, {len(after)} problems '
+            f'(+{len(after - before)} −{len(before - after)})')
+
+
+def _report_rows(body: str) -> set[str]:
+    return {line for line in body.splitlines() if line.startswith('| [[')}
 
 
 ROWS_PER_PAGE = 10  # problem rows shown for one request page; a count says the rest

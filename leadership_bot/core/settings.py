@@ -7,6 +7,9 @@ the dotted key and the problem; the CLI turns it into exit code 2.
 Keys that name a template (:data:`TEMPLATE_KEYS`) are read as MediaWiki reads the name
 in ``{{…}}``: the namespace may be left out, so every other module sees
 ``Template:<Name>`` (see :func:`template_title`).
+
+``vocabulary`` holds the codes of the enumerated fields and their labels; its class and
+the Meta-Wiki defaults are :mod:`leadership_bot.core.vocabulary`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from typing import Any
 
 import yaml
 
+from leadership_bot.core.model import STATUSES
 from leadership_bot.core.normalize import normalize_code
+from leadership_bot.core.vocabulary import Labels, Vocabulary, label_problem
 
 
 class SettingsError(Exception):
@@ -89,18 +94,6 @@ class Directory:
 
 
 @dataclasses.dataclass(frozen=True)
-class Vocabulary:
-    """Codes accepted in enumerated template fields."""
-
-    types: tuple[str, ...] = ('attend', 'organize', 'mentorship', 'network', 'other')
-    regions: tuple[str, ...] = (
-        'mena', 'ssa', 'sa', 'eseap', 'ceeca', 'nwe', 'lac', 'usca', 'global')
-    areas: tuple[str, ...] = (
-        'glam', 'education', 'government', 'open-data', 'libraries', 'research',
-        'media', 'civil-society', 'technology', 'other')
-
-
-@dataclasses.dataclass(frozen=True)
 class Settings:
     """The whole configuration."""
 
@@ -157,7 +150,9 @@ def _build(cls: type, data: object, source: str, prefix: str) -> Any:
             known = ', '.join(sorted(fields))
             raise SettingsError(source, dotted, f'unknown key (known here: {known})')
         hint = hints[key]
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if hint is Vocabulary:
+            values[key] = _vocabulary(value, source, dotted + '.')
+        elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
             values[key] = _build(hint, value, source, dotted + '.')
         else:
             values[key] = _convert(hint, value, source, dotted)
@@ -221,13 +216,6 @@ def _check(section: object, source: str, prefix: str) -> None:
                                     f'unknown event {event!r} (known: {", ".join(sorted(EVENTS))})')
         if any(m < 1 for m in section.milestones):
             raise SettingsError(source, prefix + 'milestones', 'milestones must be 1 or more')
-    if isinstance(section, Vocabulary):
-        for name in ('types', 'regions', 'areas'):
-            for code in getattr(section, name):
-                if code != normalize_code(code) or not code:
-                    raise SettingsError(
-                        source, f'{prefix}{name}',
-                        f'{code!r} is not a normalized code (lower case, words joined by -)')
     if isinstance(section, Pages):
         for field in ('request_template', 'report', 'reviewers', 'run', 'directory',
                       'notice_template', 'mentorship'):
@@ -236,6 +224,85 @@ def _check(section: object, source: str, prefix: str) -> None:
     if isinstance(section, Settings) and section.site and ':' not in section.site:
         raise SettingsError(source, 'site', f'must be "family:code", e.g. meta:meta, got '
                                             f'{section.site!r}')
+
+
+# -- vocabulary --------------------------------------------------------------------------------
+
+VOCABULARY_KEYS = ('types', 'regions', 'areas', 'statuses')
+
+
+def _vocabulary(data: object, source: str, prefix: str) -> Vocabulary:
+    """``vocabulary:``: each of ``types``, ``regions`` and ``areas`` is a list of codes
+    (labels: the built-in ones, else the code) or a mapping of codes to labels (an empty
+    label keeps the built-in one); ``statuses`` maps status codes to labels."""
+    if not isinstance(data, Mapping):
+        raise SettingsError(source, prefix.rstrip('.'), 'must be a mapping of keys')
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f'{prefix}{key}'
+        if key not in VOCABULARY_KEYS:
+            raise SettingsError(source, dotted,
+                                f'unknown key (known here: {", ".join(VOCABULARY_KEYS)})')
+        if key == 'statuses':
+            if not isinstance(value, Mapping):
+                raise SettingsError(source, dotted, 'must be a mapping of status codes to '
+                                                    f'labels ({", ".join(STATUSES)})')
+            values['status_labels'] = _labels(value, source, dotted, STATUSES)
+        elif isinstance(value, Mapping):
+            if not value:
+                raise SettingsError(source, dotted, 'must be a non-empty list or mapping')
+            values[f'{key[:-1]}_labels'] = _labels(value, source, dotted)
+            values[key] = tuple(values[f'{key[:-1]}_labels'])
+        else:
+            values[key] = _codes(value, source, dotted)
+    vocabulary = Vocabulary(**values)
+    for kind in VOCABULARY_KEYS:
+        seen: dict[str, str] = {}
+        for code, label in vocabulary.labelled(kind).items():
+            if (other := seen.setdefault(label.casefold(), code)) != code:
+                raise SettingsError(source, f'{prefix}{kind}.{code}',
+                                    f'{label!r} is also the label of {other!r}')
+    return vocabulary
+
+
+def _code(value: object, source: str, key: str) -> str:
+    if isinstance(value, bool):  # YAML 1.1 reads yes, no, on and off as booleans
+        raise SettingsError(source, key, f'{value!r} is not a code: YAML reads yes, no, on '
+                                         'and off as true and false, so quote the code')
+    if not isinstance(value, str):
+        raise SettingsError(source, key, f'must be text, got {value!r}')
+    code = value.strip()
+    if not code or code != normalize_code(code):
+        raise SettingsError(source, key, f'{code!r} is not a normalized code '
+                                         '(lower case, words joined by -)')
+    return code
+
+
+def _codes(value: object, source: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise SettingsError(source, key, 'must be a non-empty list of codes, or a mapping '
+                                         'of codes to labels')
+    codes = tuple(_code(item, source, key) for item in value)
+    if len(set(codes)) != len(codes):
+        raise SettingsError(source, key, 'lists a value twice')
+    return codes
+
+
+def _labels(value: Mapping[object, object], source: str, key: str,
+            allowed: tuple[str, ...] = ()) -> Labels:
+    labels: dict[str, str] = {}
+    for raw_code, raw_label in value.items():
+        code = _code(raw_code, source, key)
+        if code in labels:
+            raise SettingsError(source, key, f'lists {code!r} twice')
+        if allowed and code not in allowed:
+            raise SettingsError(source, f'{key}.{code}', f'unknown code {code!r} (known: '
+                                                         f'{", ".join(allowed)})')
+        label = _convert(str, raw_label, source, f'{key}.{code}')
+        if label and (problem := label_problem(label)):  # empty: the built-in label
+            raise SettingsError(source, f'{key}.{code}', problem)
+        labels[code] = label
+    return Labels(labels)
 
 
 # -- template titles ---------------------------------------------------------------------------

@@ -18,23 +18,26 @@ written again).
     saved after the directory pages.
 ``leadership-regions.json``
     ``{"schema": 1, "regions": {TITLE: BLOCK FINGERPRINT, …}}``: every bot-managed
-    block as the bot last wrote it (:class:`BlockGuard`).
+    block as the bot last wrote it (:func:`digests_data`; the name and the key are from
+    before blocks had their own name, kept for compatibility).
 
 State keyed by a page title keeps configs that write different pages apart.
+
+Pure: the formats of these pages and the block check (:func:`check_block`: is the block
+on a page the one the bot wrote?) over facts gathered beforehand (:class:`BlockFacts`).
+Reading and saving them is :class:`leadership_bot.wiki.guard.BlockGuard`'s.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from leadership_bot.core.blocks import block_digest, block_editors, markers, read_block
+from leadership_bot.core.blocks import block_digest, block_editors, check_markers, read_block
 from leadership_bot.core.matching import Pair
 from leadership_bot.core.model import Problem, ProblemCode, TextRevision
-
-if TYPE_CHECKING:
-    from leadership_bot.wiki.site import Wiki
 
 SCHEMA = 1
 BLOCKS_PAGE = 'regions'  # leadership-regions.json: its name from before blocks had one
@@ -110,96 +113,103 @@ def unauthorized_state(title: str, user: str) -> Problem:
                    'the bot saves its data there again.', user or None)
 
 
-class BlockGuard:
-    """What the bot last wrote in each of its blocks, and who changed it since.
-
-    A block's fingerprint is kept in ``leadership-regions.json``; when the page's block
-    no longer matches it, the bot's own latest revision of the page decides (the
-    fingerprint may lag after a crash): a block that differs from the one the bot saved
-    is a human edit, reported as ``unauthorized-change`` with who made it, and replaced.
-    """
-
-    def __init__(self, wiki: Wiki) -> None:
-        self.wiki = wiki
-        self.digests: dict[str, str] = _digests(wiki.read_own(BLOCKS_PAGE))
-        self.touched: set[str] = set()
-        self.foreign: set[str] = set()  # data pages someone else edited last
-        self._history: dict[str, tuple[TextRevision | None, list[TextRevision]]] = {}
-
-    def check(self, title: str, name: str, text: str | None) -> Problem | None:
-        """``unauthorized-change`` when the block ``name`` of ``text`` is not the bot's."""
-        current = read_block(text, name)
-        marked = text is not None and any(m in text for m in markers(name))
-        known = self.digests.get(title)
-        if known is None and not marked:
-            return None  # no block the bot wrote, none on the page
-        if known is not None and block_digest(current) == known:
-            return None
-        own, later = self.history(title)
-        if own is None or own.text is None:
-            return None  # the bot never saved this page: nothing of its own to compare
-        if read_block(own.text, name) == current:
-            self._record(title, current)  # the bot's save, not yet fingerprinted
-            return None
-        restorable = current is not None or not marked
-        return unauthorized_block(title, block_editors(name, own.text, later), restorable)
-
-    def own_block(self, title: str, name: str) -> str | None:
-        """The block ``name`` as the bot's own latest revision of ``title`` has it."""
-        own, _ = self.history(title)
-        return read_block(own.text, name) if own else None
-
-    def history(self, title: str) -> tuple[TextRevision | None, list[TextRevision]]:
-        """The bot's latest revision of ``title`` and the ones after it (read once)."""
-        if title not in self._history:
-            self._history[title] = self.wiki.own_revision(title)
-        return self._history[title]
-
-    def wrote(self, title: str, body: str) -> None:
-        """The bot's block on ``title`` is now ``body`` (saved, or already there)."""
-        self._record(title, body)
-
-    def _record(self, title: str, body: str | None) -> None:
-        digest = block_digest(body)
-        if digest is not None and self.digests.get(title) != digest:
-            self.digests[title] = digest
-            self.touched.add(title)
-
-    def check_state(self, names: Iterable[str]) -> list[Problem]:
-        """``unauthorized-change`` for each of the bot's data pages last edited by another
-        user; they are written again (:meth:`restore`)."""
-        titles = {self.wiki.own_page(n): n for n in (*names, BLOCKS_PAGE)}
-        bot = self.wiki.site.username()
-        problems = []
-        for title, user in sorted(self.wiki.latest_authors(titles).items()):
-            name = titles.get(title)
-            if name is not None and user != bot:
-                self.foreign.add(name)
-                problems.append(unauthorized_state(title, user))
-        return problems
-
-    def restore(self, name: str) -> bool:
-        """Whether the data page ``name`` must be saved although its data did not change."""
-        return name in self.foreign
-
-    def save(self) -> None:
-        """Save the fingerprints of the blocks written in this run.
-
-        Read again first: a run with another config may have saved its own meanwhile.
-        """
-        if not self.touched and not self.restore(BLOCKS_PAGE):
-            return
-        merged = _digests(self.wiki.read_own(BLOCKS_PAGE))
-        merged.update({t: self.digests[t] for t in self.touched})
-        self.wiki.save_own(BLOCKS_PAGE, {'schema': SCHEMA, 'regions': dict(sorted(merged.items()))},
-                           f'leadership-bot: fingerprints of {len(self.touched)} blocks it wrote')
-        self.touched.clear()
-
-
-def _digests(data: Any) -> dict[str, str]:
+def digests_from(data: Any) -> dict[str, str]:
+    """Title -> block fingerprint from ``leadership-regions.json`` (``{}``: none, or
+    another schema)."""
     if not isinstance(data, dict) or data.get('schema') != SCHEMA:
         return {}
     regions = data.get('regions')
     if not isinstance(regions, dict):
         return {}
     return {str(t): str(d) for t, d in regions.items()}
+
+
+def digests_data(digests: Mapping[str, str]) -> dict[str, Any]:
+    """The block fingerprints as the bot stores them in ``leadership-regions.json``."""
+    return {'schema': SCHEMA, 'regions': dict(sorted(digests.items()))}
+
+
+@dataclasses.dataclass(frozen=True)
+class OwnRevisions:
+    """The bot's own latest revision of a page (``None``: the bot never saved it) and
+    the revisions after it, oldest first."""
+
+    own: TextRevision | None = None
+    later: tuple[TextRevision, ...] = ()
+
+    def block(self, name: str) -> str | None:
+        """The block ``name`` as the bot's own latest revision has it."""
+        return read_block(self.own.text, name) if self.own else None
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockFacts:
+    """What the block check of one page needs, gathered before planning."""
+
+    title: str
+    name: str  # the block's name (its markers)
+    text: str | None  # the page as it is (``None``: no such page)
+    known: str | None = None  # the fingerprint the bot kept of its block on this page
+    history: OwnRevisions | None = None  # read when :func:`needs_history` (or asked for)
+
+    def own_block(self) -> str | None:
+        """The block as the bot's own latest revision of the page has it."""
+        if self.history is None:
+            raise ValueError(f'the bot\'s own revisions of {self.title} were not gathered')
+        return self.history.block(self.name)
+
+
+def needs_history(name: str, text: str | None, known: str | None) -> bool:
+    """Whether checking the block ``name`` of ``text`` needs the bot's own revisions: the
+    block no longer matches the fingerprint ``known`` (or there is none, but markers
+    are on the page). An untouched block costs no history read."""
+    if known is None:
+        return check_markers(text, name).marked
+    return block_digest(read_block(text, name)) != known
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockCheck:
+    """The outcome of :func:`check_block` for one page."""
+
+    title: str
+    problem: Problem | None = None  # ``unauthorized-change``: a human edit in the block
+    adopt: str | None = None  # the bot's own block whose fingerprint lagged: record it
+
+
+def check_block(facts: BlockFacts) -> BlockCheck:
+    """``unauthorized-change`` when the block on the page is not the one the bot wrote.
+
+    When the block no longer matches its fingerprint, the bot's own latest revision of
+    the page decides (the fingerprint may lag after a crash): a block that differs from
+    the one the bot saved is a human edit, reported with who made it (and replaced); one
+    the bot saved but never fingerprinted is adopted.
+    """
+    title, name, text = facts.title, facts.name, facts.text
+    if not needs_history(name, text, facts.known):
+        return BlockCheck(title)
+    if facts.history is None:
+        raise ValueError(f'the bot\'s own revisions of {title} were not gathered')
+    own = facts.history.own
+    if own is None or own.text is None:
+        return BlockCheck(title)  # the bot never saved this page: nothing of its own
+    current = read_block(text, name)
+    if read_block(own.text, name) == current:
+        return BlockCheck(title, adopt=current)  # the bot's save, not yet fingerprinted
+    markers = check_markers(text, name)
+    restorable = current is not None or not markers.marked
+    return BlockCheck(title, unauthorized_block(
+        title, block_editors(name, own.text, facts.history.later), restorable))
+
+
+def foreign_state(pages: Mapping[str, str], authors: Mapping[str, str], bot: str,
+                  ) -> list[tuple[str, Problem]]:
+    """``unauthorized-change`` for each of the bot's data pages (title -> data page name
+    in ``pages``) whose latest revision (``authors``: title -> user) is not the bot's:
+    (data page name, problem), by title."""
+    found = []
+    for title, user in sorted(authors.items()):
+        name = pages.get(title)
+        if name is not None and user != bot:
+            found.append((name, unauthorized_state(title, user)))
+    return found

@@ -1,33 +1,39 @@
-"""``report``: the report page, one row per problem, counts by status and region."""
+"""``report``: the report page, one row per problem, counts by status and region.
+
+:func:`prepare` gathers the facts of the report page's own block check and plans it
+(:func:`~leadership_bot.core.plans.plan_report`); :func:`run` renders and saves the page.
+"""
 
 from __future__ import annotations
 
-from leadership_bot.core.blocks import block_writer, read_block
+from leadership_bot.core.blocks import block_writer
 from leadership_bot.core.model import Problem, Snapshot
-from leadership_bot.core.rendering import render_report
-from leadership_bot.core.state import BlockGuard
+from leadership_bot.core.plans import ReportPlan, plan_report
+from leadership_bot.core.rendering import REPORT_BLOCK, render_report, report_summary
+from leadership_bot.core.state import BlockFacts
+from leadership_bot.wiki.guard import BlockGuard
 from leadership_bot.wiki.site import Wiki, info
 
-BLOCK = 'report'
+BLOCK = REPORT_BLOCK
+summary_for = report_summary  # the edit summary (old name)
 
 
-def summary_for(old: str | None, new: str) -> str:
-    """Edit summary counting problem rows added and removed."""
-    before = _rows(read_block(old, BLOCK) or '')
-    after = _rows(read_block(new, BLOCK) or '')
-    return (f'leadership-bot: report, {len(after)} problems '
-            f'(+{len(after - before)} −{len(before - after)})')
+def gather(wiki: Wiki, guard: BlockGuard) -> BlockFacts:
+    """The report page as it is, with what its block check needs."""
+    title = wiki.settings.pages.report
+    return guard.facts(title, BLOCK, wiki.text(title))
 
 
-def _rows(body: str) -> set[str]:
-    return {line for line in body.splitlines() if line.startswith('| [[')}
+def plan(wiki: Wiki, guard: BlockGuard) -> ReportPlan:
+    """Gather, plan, and record the bot's own blocks the check adopted."""
+    planned = plan_report(gather(wiki, guard))
+    guard.adopt(planned.adopted)
+    return planned
 
 
 def prepare(wiki: Wiki, guard: BlockGuard) -> tuple[Problem, ...]:
     """A human edit inside the report page's block, as a problem to report."""
-    title = wiki.settings.pages.report
-    changed = guard.check(title, BLOCK, wiki.text(title))
-    return (changed,) if changed else ()
+    return plan(wiki, guard).problems
 
 
 def run(wiki: Wiki, snapshot: Snapshot, guard: BlockGuard) -> int:
@@ -35,7 +41,7 @@ def run(wiki: Wiki, snapshot: Snapshot, guard: BlockGuard) -> int:
     body = render_report(snapshot, wiki.site.username() or 'the bot',
                          wiki.settings.pages.request_prefix, wiki.max_bytes)
     title = wiki.settings.pages.report
-    wiki.save(title, block_writer(BLOCK, body), summary_for)
+    wiki.save(title, block_writer(BLOCK, body), report_summary)
     if title in wiki.failed:
         return 1
     guard.wrote(title, body)

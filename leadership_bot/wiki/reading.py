@@ -3,37 +3,29 @@
 :func:`read_snapshot` gathers data in bulk through :class:`~leadership_bot.wiki.site.Wiki`: the
 request pages, their whole histories (all pages walked back together, a batch of
 parent revisions per request, each revision parsed once and cached by revision id),
-the moves among them and the reviewers page's history. :func:`check_requests` and
-:func:`leadership_bot.core.trust.judge` are the pure parts that decide.
+the moves among them and the reviewers page's history. The pure parts that decide are
+:func:`leadership_bot.core.trust.judge` and :mod:`leadership_bot.core.requests`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from leadership_bot.core.model import (
-    Checked,
     Probe,
     Problem,
     ProblemCode,
-    Request,
     RequestPage,
     Revision,
     Snapshot,
     TextRevision,
 )
-from leadership_bot.core.parsing import (
-    EXTENSION_TAGS,
-    FieldRead,
-    Vocabulary,
-    parse_request,
-    read_fields,
-    validate,
-)
-from leadership_bot.core.trust import ReviewerList, Verdict, judge, moved_away, reviewer_list
+from leadership_bot.core.parsing import Vocabulary, parse_request
+from leadership_bot.core.requests import Syntax, check_requests, revision_values
+from leadership_bot.core.trust import ReviewerList, judge, moved_away, reviewer_list
 
 if TYPE_CHECKING:
     from leadership_bot.wiki.site import Wiki
@@ -43,69 +35,6 @@ EPOCH = dt.datetime(2001, 1, 15, tzinfo=dt.UTC)  # a revision without a time (ne
 # after DEEP_ROUNDS, when at most DEEP_PAGES histories are left, each is read on its own.
 DEEP_ROUNDS = 3
 DEEP_PAGES = 10
-
-
-@dataclasses.dataclass(frozen=True)
-class Syntax:
-    """What the wiki's parser needs to know to read a page as that wiki renders it."""
-
-    template: str
-    redirect_words: tuple[str, ...] = ('#REDIRECT',)
-    extension_tags: frozenset[str] = EXTENSION_TAGS
-
-
-def revision_values(text: str | None, readable: bool, syntax: Syntax) -> dict[str, str] | None:
-    """The request fields a revision holds for the trust rules (see :class:`Revision`)."""
-    if not readable:
-        return None
-    if text is None:
-        return {}  # another content model: no template
-    read = read_fields(text, syntax.template, syntax.redirect_words,
-                       extension_tags=syntax.extension_tags)
-    if read.found > 1 or (read.found and read.nested):
-        return None  # several templates: which one is meant cannot be told
-    return dict(read.values) if read.found == 1 or read.lenient else {}
-
-
-def effective_request(page: RequestPage, verdict: Verdict, vocabulary: Vocabulary,
-                      ) -> Request | None:
-    """The request as the values in force make it (``None`` if they do not make one)."""
-    if not verdict.values:
-        return None
-    values = dict(verdict.values)
-    if verdict.requester:
-        values['user'] = verdict.requester  # the name now, after a rename
-    read = FieldRead(values=values, found=1)
-    request, _ = validate(page, read, vocabulary)
-    return request
-
-
-def check_requests(pages: Iterable[RequestPage], verdicts: Mapping[str, Verdict],
-                   user_ids: Collection[str], vocabulary: Vocabulary,
-                   ) -> tuple[list[Checked], list[Problem]]:
-    """The requests in force, with consent and user existence applied."""
-    checked: list[Checked] = []
-    problems: list[Problem] = []
-    for page in pages:
-        verdict = verdicts[page.title]
-        problems.extend(verdict.problems)
-        request = effective_request(page, verdict, vocabulary)
-        if request is None:
-            continue
-        if request.user not in user_ids:
-            problems.append(Problem(request.page, ProblemCode.UNKNOWN_USER,
-                                    f'There is no user named {request.user} on this wiki; '
-                                    'check the spelling of user=.', request.user))
-            continue
-        if not verdict.consented:
-            problems.append(Problem(
-                request.page, ProblemCode.UNVERIFIED_REQUESTER,
-                f'{request.user} has not saved this request themself, so it does not count '
-                'yet. The person named in user= must save an edit of the page while it names '
-                'them (for example, sign or confirm on it).', request.user))
-        checked.append(Checked(request, status=verdict.status, verified=verdict.consented,
-                               decided_at=verdict.decided_at))
-    return checked, problems
 
 
 def read_reviewers(wiki: Wiki) -> tuple[ReviewerList, list[Problem]]:

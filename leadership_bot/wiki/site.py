@@ -23,6 +23,7 @@ import pywikibot
 import requests
 from pywikibot import config
 from pywikibot.backports import batched
+from pywikibot.comms import http
 from pywikibot.data import api
 from pywikibot.exceptions import (
     APIError,
@@ -33,9 +34,12 @@ from pywikibot.exceptions import (
     OtherPageSaveError,
     PageSaveRelatedError,
 )
+from pywikibot.family import WikimediaFamily
+from pywikibot.tools import first_upper
 
 from leadership_bot.core.blocks import MarkerError
 from leadership_bot.core.model import Probe, RequestPage, SaveOutcome, TextRevision
+from leadership_bot.core.normalize import use_first_letter_rule
 from leadership_bot.core.parsing import EXTENSION_TAGS
 from leadership_bot.core.preprocessor import is_redirect
 from leadership_bot.core.settings import Settings
@@ -99,6 +103,20 @@ def cache_path(site: pywikibot.site.APISite) -> Path:
     return Path(config.base_dir, 'leadership-bot', f'{site.family.name}-{site.code}.sqlite3')
 
 
+class RequestCounter:
+    """Counts every HTTP request pywikibot sends (API calls and their retries)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, response: object, *_args: object, **_kwargs: object) -> None:
+        self.count += 1
+
+
+REQUESTS = RequestCounter()
+http.session.hooks['response'].append(REQUESTS)
+
+
 def simulating() -> bool:
     """Whether ``-simulate`` is on."""
     return bool(config.simulate)
@@ -132,6 +150,8 @@ def connect(settings: Settings) -> pywikibot.site.APISite:
             f'no password for {site.username()} on {name} in {config.base_dir}/'
             f'{config.password_file or "user-password.py"}; pywikibot asked for one on '
             'the terminal.') from exc
+    if isinstance(site.family, WikimediaFamily):  # its own first-letter table
+        use_first_letter_rule(first_upper)
     if not site.has_right('bot'):
         raise WrongSiteError(
             f'{site.username()} is not a bot account on {name}; leadership-bot edits only '
@@ -155,7 +175,7 @@ class Wiki:
         self.saved: dict[str, int] = {}  # title -> revision id of the bot's save
         self.failed: dict[str, str] = {}  # title -> why it could not be saved
         self.outcomes: Counter[SaveOutcome] = Counter()  # saves of this run, by outcome
-        self.posted = False  # whether this run posted a notice
+        self.posted = 0  # notices this run posted (the wiki has them)
         self.probe: Probe | None = None
         self._generated: frozenset[str] | None = None
         self._generated_prefixes: tuple[str, ...] = ()
@@ -648,13 +668,9 @@ class Wiki:
 
     def notice_summaries(self) -> list[str]:
         """Edit summaries of all the bot's own edits (the notice ledger)."""
-        summaries: list[str] = []
         # Every namespace: an archived talk page may have been moved out of User talk.
-        for result in self._query({'list': 'usercontribs', 'ucuser': self.site.username(),
-                                   'ucprop': 'comment', 'uclimit': 'max'}):
-            summaries.extend(c.get('comment', '') for c in
-                             result.get('query', {}).get('usercontribs', ()))
-        return summaries
+        return [c.get('comment', '') for c in
+                self.site.usercontribs(user=self.site.username(), prop='comment')]
 
     def users_info(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
         """list=users data (with block info) by name, in batches."""
@@ -701,7 +717,7 @@ class Wiki:
                 continue
             break
         pywikibot.info(f'{title}: added section "{heading}"')
-        self.posted = True
+        self.posted += 1
         return True
 
     def after_run(self) -> Probe:
@@ -715,11 +731,9 @@ class Wiki:
 
     def _ledger_head(self) -> int:
         """The id of the bot's newest user-talk edit (only the bot's edits count)."""
-        for result in self._query({'list': 'usercontribs', 'ucuser': self.site.username(),
-                                   'ucnamespace': 3, 'uclimit': 1}):
-            for edit in result.get('query', {}).get('usercontribs', ()):
-                return int(edit['revid'])
-            break
+        for edit in self.site.usercontribs(user=self.site.username(), namespaces=3, total=1,
+                                           prop='ids'):
+            return int(edit['revid'])
         return 0
 
     def check_run_page(self, *, fresh: bool = True) -> None:

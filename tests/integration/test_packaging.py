@@ -111,6 +111,7 @@ def test_an_installation_without_templates_fails(installed: Path, pywikibot_dir:
     result = run_installed(broken, '-m', 'leadership_bot', 'install-templates',
                            f'-settings:{config}', f'-dir:{pywikibot_dir}')
     assert result.returncode == 1, (result.stdout, result.stderr)
-    [line] = [line for line in result.stderr.splitlines() if 'install-templates' in line]
+    [line] = [line for line in result.stderr.splitlines()
+              if line.startswith('leadership-bot: failed')]
     assert line.startswith('leadership-bot: failed: install-templates: no template files')
     assert 'reinstall' in line

@@ -77,6 +77,38 @@ def test_reading_costs_requests_per_batch_not_per_page(tmp_path, local_wiki, pyw
     assert spent['many'] <= spent['one'] + 2, spent
 
 
+SUMMARY = re.compile(
+    r'^leadership-bot: report: (?P<pages>\d+) pages read, (?P<problems>\d+) problems; saves: '
+    r'(?P<saved>\d+) saved, (?P<unchanged>\d+) unchanged, \d+ simulated, \d+ conflicted, '
+    r'\d+ refused; notices: \d+ posted, \d+ skipped, \d+ waiting; (?P<requests>\d+) API '
+    r'requests; [\d.]+ s$', re.M)
+
+
+def test_a_run_ends_with_one_line_of_counters(tmp_path, local_wiki, pywikibot_dir,
+                                              seeded: Seeded, admin_session):
+    """Pages read, problems, saves by outcome and the API requests the server answered."""
+    config = isolated_config(tmp_path, 'counters')
+    owner = login(local_wiki, 'Ngozi Okafor')
+    owner.edit('Test counters/Fine', request_text('Ngozi Okafor'))
+    owner.edit('Test counters/Broken', request_text('Ngozi Okafor', region='atlantis'))
+    counts = []
+    for _ in range(2):
+        before = api_requests(local_wiki)
+        result = run_bot(pywikibot_dir, 'report', f'-settings:{config}', '-nocache')
+        assert result.code == 0, result.stderr
+        [line] = SUMMARY.finditer(result.stderr)
+        counts.append((line, api_requests(local_wiki) - before))
+    (first, spent), (second, _) = counts
+    assert first['pages'] == '2' and first['problems'] == '1'
+    # The report, the bot's fingerprint of its block and its list of request pages; then
+    # the same report and list again (an untouched fingerprint is not even compared).
+    assert (first['saved'], first['unchanged']) == ('3', '0')
+    assert (second['saved'], second['unchanged']) == ('0', '2')
+    assert int(first['requests']) == spent  # every request the server answered is counted
+    rows = report_rows(admin_session.text('Test counters report') or '')
+    assert rows == [('Test counters/Broken', 'invalid-value')]
+
+
 def test_second_run_makes_no_edit(seeded: Seeded, pywikibot_dir, admin_session):
     run_bot(pywikibot_dir, 'report', f'-settings:{seeded.config}')
     revid = admin_session.api(action='query', titles=REPORT, prop='info')['query']['pages'][0][

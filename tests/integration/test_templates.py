@@ -23,8 +23,10 @@ from devwiki.localwiki import LocalWiki
 from devwiki.seeding import render_request
 from devwiki.wikiuser import WikiSession
 from leadership_bot.core.model import FIELDS, REQUIRED_FIELDS, RequestPage
-from leadership_bot.core.parsing import Vocabulary, parse_request
+from leadership_bot.core.parsing import parse_request
 from leadership_bot.core.settings import Settings
+from tests.cases import request_cases
+from tests.cases.request_cases import BASES
 
 from .conftest import PREFIX, Seeded
 
@@ -33,113 +35,16 @@ TEMPLATE = SETTINGS.pages.request_template
 STATUSES = ('submitted', 'under-review', 'approved', 'declined', 'withdrawn', 'completed')
 NOTICE = SETTINGS.pages.notice_template.removeprefix('Template:')
 PARSE_TITLE = f'{PREFIX}Template test'
-USER = 'Ngozi Okafor'
-PROGRAM = 'Partnerships Leadership Summit 2026'
-BOT_PROBLEMS = frozenset({'missing-field', 'invalid-value', 'date-order'})
 
 
-# A complete, valid request: every parameter of the template, in FIELDS order.
-VALID: dict[str, str] = {
-    'user': USER,
-    'type': 'attend',
-    'program': PROGRAM,
-    'region': 'ssa',
-    'program_url': 'https://example.org/summit-2026',
-    'start': '2026-03-01',
-    'end': '2026-03-04',
-    'location': 'Lagos, Nigeria',
-    'amount': '1500',
-    'currency': 'EUR',
-    'languages': 'en, yo',
-    'areas': 'glam, open-data',
-    'skills': 'negotiating agreements with museums',
-    'goals': 'Keep long partnerships with archives.',
-    'directory': 'yes',
-    'mentor': 'yes',
-    'notices': 'yes',
-    'lang': 'fr',
-    'status': 'approved',
-    'reviewer': 'Some Reviewer',
-    'decision_date': '2026-02-01',
-    'report': 'https://example.org/report',
-}
+# A complete, valid request: every parameter of the template, in FIELDS order (the
+# ``full`` base of tests/cases/requests.yaml, where the cases of field values and the
+# problems they give are: tests/integration/test_request_cases_template.py renders them).
+VALID: dict[str, str] = BASES['full']
+USER = VALID['user']
+PROGRAM = VALID['program']
 
 Changes = Mapping[str, str | None]  # None drops the parameter
-
-# Invalid variations of VALID, and the field the template's warning names.
-INVALID: list[Any] = [
-    pytest.param({'user': None}, 'user', id='user-missing'),
-    pytest.param({'user': ''}, 'user', id='user-empty'),
-    pytest.param({'type': None}, 'type', id='type-missing'),
-    pytest.param({'program': None}, 'program', id='program-missing'),
-    pytest.param({'region': None}, 'region', id='region-missing'),
-    pytest.param({'type': 'workshop'}, 'type', id='type-workshop'),
-    pytest.param({'region': 'europe'}, 'region', id='region-europe'),
-    pytest.param({'status': 'done'}, 'status', id='status-done'),
-    pytest.param({'directory': 'maybe'}, 'directory', id='directory-maybe'),
-    pytest.param({'amount': '10', 'currency': None}, 'currency', id='amount-without-currency'),
-    pytest.param({'start': '2026-31-12'}, 'start', id='start-month-31'),
-    pytest.param({'start': '2026-03-04', 'end': '2026-03-01'}, 'end', id='end-before-start'),
-    pytest.param({'program_url': 'javascript:alert(1)'}, 'program_url', id='url-javascript'),
-]
-
-# Spelling variants the template and the bot both accept, and the categories they give.
-VARIANTS: list[Any] = [
-    pytest.param({'region': 'MENA'}, 'Leadership requests in mena', id='region-MENA'),
-    pytest.param({'status': 'Under Review'}, 'Leadership requests (under-review)',
-                 id='status-Under-Review'),
-    pytest.param({'status': 'under_review'}, 'Leadership requests (under-review)',
-                 id='status-under_review'),
-    pytest.param({'type': 'ATTEND'}, 'Leadership requests (approved)', id='type-ATTEND'),
-    pytest.param({'directory': 'YES'}, 'Leadership requests (approved)', id='directory-YES'),
-]
-
-# More variations for the bot/template agreement (languages, areas and lang are left
-# out: only the bot checks them).
-EDGES: list[Any] = [
-    pytest.param({'user': 'User:Ngozi Okafor'}, id='user-with-prefix'),
-    pytest.param({'user': '[[User:Ngozi Okafor]]'}, id='user-as-link'),
-    pytest.param({'user': 'ngozi_Okafor'}, id='user-lower-underscore'),
-    pytest.param({'user': 'Ngozi/Okafor'}, id='user-with-slash'),
-    pytest.param({'user': 'Talk:Ngozi'}, id='user-with-colon'),
-    pytest.param({'user': 'Ngozi#Okafor'}, id='user-with-hash'),
-    pytest.param({'reviewer': 'user:Some Reviewer'}, id='reviewer-with-prefix'),
-    pytest.param({'reviewer': 'Some/Reviewer'}, id='reviewer-with-slash'),
-    pytest.param({'type': 'Attend a program'}, id='type-words'),
-    pytest.param({'region': 'Sub-Saharan Africa'}, id='region-name'),
-    pytest.param({'program_url': 'HTTP://EXAMPLE.ORG/x'}, id='url-upper-case'),
-    pytest.param({'program_url': 'www.example.org'}, id='url-without-scheme'),
-    pytest.param({'program_url': 'https://'}, id='url-without-host'),
-    pytest.param({'program_url': 'https://exa mple.org'}, id='url-with-space'),
-    pytest.param({'end': '2026-3-4'}, id='end-short-form'),
-    pytest.param({'start': '2026-02-29'}, id='start-feb-29'),
-    pytest.param({'start': '2028-02-29', 'end': '2028-03-01'}, id='leap-day'),
-    pytest.param({'start': '2026-03-01', 'end': '2026-03-01'}, id='one-day'),
-    pytest.param({'decision_date': '2026-02-30'}, id='decision-date-feb-30'),
-    pytest.param({'decision_date': 'yesterday'}, id='decision-date-word'),
-    pytest.param({'amount': '1500.50'}, id='amount-decimal'),
-    pytest.param({'amount': '.5'}, id='amount-leading-dot'),
-    pytest.param({'amount': '1500.'}, id='amount-trailing-dot'),
-    pytest.param({'amount': '1e3'}, id='amount-exponent'),
-    pytest.param({'amount': '+5'}, id='amount-plus'),
-    pytest.param({'amount': '0'}, id='amount-zero'),
-    pytest.param({'amount': '-5'}, id='amount-negative'),
-    pytest.param({'amount': 'ten'}, id='amount-word'),
-    pytest.param({'amount': '1,500'}, id='amount-with-comma'),
-    pytest.param({'amount': '1 500'}, id='amount-with-space'),
-    pytest.param({'currency': 'eur'}, id='currency-lower-case'),
-    pytest.param({'currency': 'EURO'}, id='currency-four-letters'),
-    pytest.param({'currency': '123'}, id='currency-digits'),
-    pytest.param({'currency': 'XYZ'}, id='currency-not-iso'),
-    pytest.param({'currency': 'US$'}, id='currency-symbol'),
-    pytest.param({'directory': 'y'}, id='directory-y'),
-    pytest.param({'mentor': 'No'}, id='mentor-No'),
-    pytest.param({'mentor': 'perhaps'}, id='mentor-perhaps'),
-    pytest.param({'notices': 'NO'}, id='notices-NO'),
-    pytest.param({'notices': 'never'}, id='notices-never'),
-    pytest.param({'status': 'WITHDRAWN'}, id='status-WITHDRAWN'),
-    pytest.param({'status': 'Under-Review'}, id='status-Under-Review-hyphen'),
-]
 
 EVENTS = SETTINGS.notify.events
 LANGUAGES = ('', 'fr', 'es')
@@ -218,13 +123,7 @@ class Rendered:
 
 def with_changes(changes: Changes, base: Mapping[str, str] = VALID) -> dict[str, str]:
     """``base`` with values replaced, added or (``None``) dropped."""
-    params = dict(base)
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params
+    return request_cases.with_changes(changes, base)
 
 
 def render(session: WikiSession, text: str) -> Rendered:
@@ -234,18 +133,10 @@ def render(session: WikiSession, text: str) -> Rendered:
 
 
 def bot_problems(text: str) -> list[str]:
-    """The validation problems the bot's parser finds in a request page text."""
-    vocabulary = SETTINGS.vocabulary
+    """The problems the bot's parser finds in a request page text (the cases' vocabulary)."""
     page = RequestPage(PARSE_TITLE, 1, 1, text)
-    _, problems = parse_request(page, TEMPLATE, Vocabulary(
-        types=frozenset(vocabulary.types), regions=frozenset(vocabulary.regions),
-        areas=frozenset(vocabulary.areas)))
-    return [p.message for p in problems if p.code in BOT_PROBLEMS]
-
-
-def named_fields(messages: list[str]) -> set[str]:
-    """The field each message is about: both sides start their messages with it."""
-    return {match.group() for message in messages if (match := _FIELD.match(message))}
+    _, problems = parse_request(page, TEMPLATE, request_cases.VOCABULARY)
+    return [p.message for p in problems]
 
 
 @pytest.fixture(scope='module')
@@ -271,39 +162,6 @@ def test_complete_request_renders_without_warnings(wiki: WikiSession) -> None:
             'Leadership requests in ssa'} <= rendered.categories
     assert 'Leadership requests with errors' not in rendered.categories
     assert bot_problems(render_request(VALID)) == []
-
-
-@pytest.mark.parametrize(('changes', 'field'), INVALID)
-def test_invalid_value_shows_a_warning_and_the_errors_category(
-        wiki: WikiSession, changes: Changes, field: str) -> None:
-    """Each missing or wrong value gets a visible warning naming the field."""
-    rendered = render(wiki, render_request(with_changes(changes)))
-    assert rendered.errors, rendered.html
-    assert any(field in error for error in rendered.errors), rendered.errors
-    assert 'Leadership requests with errors' in rendered.categories
-    assert 'Leadership requests' in rendered.categories
-
-
-@pytest.mark.parametrize(('changes', 'category'), VARIANTS)
-def test_spelling_variants_are_accepted(wiki: WikiSession, changes: Changes,
-                                        category: str) -> None:
-    """Case, spaces and underscores do not matter in codes."""
-    rendered = render(wiki, render_request(with_changes(changes)))
-    assert rendered.errors == []
-    assert category in rendered.categories
-    assert 'Leadership requests with errors' not in rendered.categories
-
-
-@pytest.mark.parametrize('changes', [
-    *(pytest.param(p.values[0], id=p.id, marks=p.marks) for p in INVALID + VARIANTS),
-    *EDGES])
-def test_bot_and_template_agree(wiki: WikiSession, changes: Changes) -> None:
-    """The parser reports a problem exactly when the box shows a warning."""
-    text = render_request(with_changes(changes))
-    rendered = render(wiki, text)
-    problems = bot_problems(text)
-    assert bool(problems) == bool(rendered.errors), (problems, rendered.errors)
-    assert named_fields(problems) == named_fields(rendered.errors), (problems, rendered.errors)
 
 
 def test_templatedata_matches_the_fields(wiki: WikiSession) -> None:
@@ -439,22 +297,3 @@ def test_hostile_free_text_stays_text(wiki: WikiSession, field: str, value: str)
     assert not any(tag == 'script' for tag, _ in rendered.tags)
     assert 'Spam' not in rendered.categories, rendered.categories
     assert rendered.html.count('class="leadership-request"') == 1, rendered.categories
-
-
-def test_a_request_template_in_a_value_makes_the_bot_refuse_the_page() -> None:
-    """``location={{Leadership request}}`` draws a second box; the bot refuses the page.
-
-    The box cannot prevent the second box: MediaWiki expands a template argument before
-    the template that receives it runs, so ``{{#tag:nowiki|{{{location}}}}}`` only gets
-    the already expanded box. What makes this acceptable is the bot: its parser reads
-    nested templates too, so it reports ``multiple-requests`` and counts no request of
-    the page (no directory entry, no recognition) until the value is fixed.
-    """
-    text = render_request(with_changes({'location': '{{Leadership request}}'}))
-    vocabulary = SETTINGS.vocabulary
-    page = RequestPage(PARSE_TITLE, 1, 1, text)
-    request, problems = parse_request(page, TEMPLATE, Vocabulary(
-        types=frozenset(vocabulary.types), regions=frozenset(vocabulary.regions),
-        areas=frozenset(vocabulary.areas)))
-    assert request is None
-    assert [problem.code for problem in problems] == ['multiple-requests']

@@ -7,13 +7,16 @@ import datetime as dt
 import json
 
 import pytest
+import pywikibot
+from pywikibot.page import BasePage, Page
 
 from leadership_bot.core.directory import Organizer
 from leadership_bot.core.matching import Pair
-from leadership_bot.core.messages import message
+from leadership_bot.core.messages import fill, message
 from leadership_bot.core.model import Checked, Request
 from leadership_bot.core.notices import (
     SUMMARY_LIMIT,
+    Exclusion,
     Notice,
     Recipient,
     RedirectFacts,
@@ -26,6 +29,7 @@ from leadership_bot.core.notices import (
     ledger_ids,
     marker,
     notice_text,
+    page_denies,
     pick_peers,
     posted_ids,
     redirect_problem,
@@ -36,6 +40,7 @@ from leadership_bot.core.notices import (
     template_problem,
     truncate_bytes,
 )
+from leadership_bot.wiki.notify import plural
 
 SINCE = dt.date(2026, 1, 1)
 EVENTS = ('approved', 'completed', 'listed', 'milestone')
@@ -125,7 +130,8 @@ def test_ledger_reads_summaries_and_markers():
     texts = [f'== Hi ==\nText {marker("completed:3")} ~~~~']
     assert posted_ids(summaries, texts) == {
         'approved:12', 'listed:Łukasz Wiśniewski', 'milestone:A:5', 'completed:3'}
-    assert summary_token('approved:1') in summary(due([checked('A', 1, 'approved')])[0], 'fr')
+    assert summary_token('approved:1') in summary(due([checked('A', 1, 'approved')])[0], 'fr',
+                                                  plural)
 
 
 @pytest.mark.parametrize(('recipient', 'allowed', 'reason'), [
@@ -144,23 +150,130 @@ def test_skip_reasons(recipient, allowed, reason):
     assert (found is None) if reason is None else (reason in (found or ''))
 
 
-@pytest.mark.parametrize(('text', 'denied'), [
-    ('Hello', False),
-    ('{{nobots}}', True),
-    ('{{Nobots|allow=LeadershipBot}}', False),
-    ('{{bots}}', False),
-    ('{{bots|deny=all}}', True),
-    ('{{bots|deny=OtherBot, LeadershipBot}}', True),
-    ('{{bots|deny=OtherBot}}', False),
-    ('{{bots|allow=none}}', True),
-    ('{{bots|allow=OtherBot}}', True),
-    ('{{bots|allow=leadershipbot}}', False),
-    ('{{bots|allow=all}}', False),
-    ('{{bots|optout=all}}', True),
-    ('{{Template:Bots|deny=all}}', True),
-])
-def test_bots_templates(text, denied):
+class _FrameworkPage:
+    """What pywikibot's ``Page.botMayEdit`` reads of a page, without a wiki: its text,
+    the user name and the restricted templates of its site, and the templates the link
+    table lists (every template the text calls, in the Template namespace)."""
+
+    botMayEdit = BasePage.botMayEdit  # noqa: N815 (pywikibot's name)
+    _check_bot_may_edit = BasePage._check_bot_may_edit
+    templatesWithParams = Page.templatesWithParams  # noqa: N815
+
+    class Site:
+        def __init__(self, user: str) -> None:
+            self.user = user
+
+        def username(self) -> str:
+            return self.user
+
+        def get_edit_restricted_templates(self) -> tuple[str, ...]:
+            return ()
+
+        def get_archived_page_templates(self) -> tuple[str, ...]:
+            return ()
+
+    def __init__(self, text: str, user: str) -> None:
+        self.text = text
+        self.site = self.Site(user)
+        self.raw_extracted_templates = pywikibot.textlib.extract_templates_and_params(
+            text, True, True)
+
+    def templates(self, **_: object) -> list[_FrameworkTitle]:
+        return [_FrameworkTitle(name) for name, _ in self.raw_extracted_templates]
+
+
+class _FrameworkTitle:
+    """A template title as ``pywikibot.Link`` resolves it on a wiki with first-letter
+    case (the namespace, if written, taken off)."""
+
+    def __init__(self, name: object, *_: object, **__: object) -> None:
+        title = ' '.join(str(getattr(name, 'name', name)).replace('_', ' ').split())
+        namespace, colon, rest = title.partition(':')
+        if colon and namespace.strip().lower() == 'template':
+            title = rest.strip()
+        self.name = title[:1].upper() + title[1:]
+
+    def title(self, with_ns: bool = True) -> str:
+        return f'Template:{self.name}' if with_ns else self.name
+
+    def canonical_title(self) -> str:
+        return self.title()
+
+
+@pytest.fixture
+def framework_denies(monkeypatch: pytest.MonkeyPatch):
+    """pywikibot's own verdict (``not Page.botMayEdit()``) on a page with this text."""
+    monkeypatch.setattr(pywikibot, 'Link', _FrameworkTitle)
+    monkeypatch.setattr(pywikibot, 'Page', lambda link, _site: link)
+    monkeypatch.setattr(pywikibot.config, 'ignore_bot_templates', False)
+    # Its first log line would set up pywikibot's log handlers, for every later test.
+    monkeypatch.setattr(pywikibot.logging, '_init_routines', [])
+    for level in ('debug', 'warning', 'error'):
+        monkeypatch.setattr(pywikibot, level, lambda *_args, **_kwargs: None)
+
+    def verdict(text: str, user: str = 'LeadershipBot') -> bool:
+        return not _FrameworkPage(text, user).botMayEdit()
+    return verdict
+
+
+# Ours, and pywikibot's Page.botMayEdit (which pywikibot checks before every save): they
+# agree where both read a call alike; where a note says why, ours is the stricter, so a
+# post pywikibot would refuse is never planned.
+BOTS_CASES = [
+    # text, denied (ours), denied by pywikibot, why they differ
+    ('Hello', False, False, None),
+    ('{{nobots}}', True, True, None),
+    ('{{Nobots|allow=LeadershipBot}}', True, True, None),  # pywikibot: no parameters allowed
+    ('{{bots}}', False, False, None),
+    ('{{bots|deny=all}}', True, True, None),
+    ('{{bots|deny=OtherBot, LeadershipBot}}', True, True, None),
+    ('{{bots|deny=OtherBot}}', False, False, None),
+    ('{{bots|allow=none}}', True, True, None),
+    ('{{bots|allow=OtherBot}}', True, True, None),
+    ('{{bots|allow=LeadershipBot}}', False, False, None),
+    ('{{bots|allow=leadershipbot}}', True, True, None),  # not the bot's name as written
+    ('{{bots|allow=all}}', False, False, None),
+    ('{{Template:Bots|deny=all}}', True, True, None),
+    ('{{template:bots|deny=LeadershipBot}}', True, True, None),
+    ('{{bots|optout=all}}', True, False, 'optout: pywikibot ignores it, ours denies'),
+    ('{{nobots|OtherBot}}', True, False, 'ours: every {{nobots}} denies'),
+    ('{{bots|deny=ALL}}', True, False, 'ours: names in any case'),
+    ('{{bots|allow=}}', True, False, 'ours: an empty allow list allows nobody'),
+    ('{{bots|deny=Other}}{{nobots}}', True, True, None),
+]
+
+
+@pytest.mark.parametrize(('text', 'denied', 'framework', 'why'), BOTS_CASES)
+def test_bots_templates(text, denied, framework, why, framework_denies):
     assert bots_template_denies(text, 'LeadershipBot') is denied
+    assert framework_denies(text) is framework
+    if why is None:
+        assert denied is framework
+    else:  # ours adds a denial; it never allows what pywikibot refuses
+        assert denied and not framework
+
+
+# A page that uses {{bots}} through another template (a userbox): pywikibot reads only
+# the calls written on the page, so it sees none; ours reads the wrapper's calls.
+WRAPPED_CASES = [
+    # the page's text, the calls in the templates it uses, denied (ours), by pywikibot
+    ('{{Away}} Back in May.', ('{{nobots}}',), True, False),
+    ('{{Away}}', ('{{bots|deny=all}}',), True, False),
+    ('{{Away}}', ('{{bots|deny=Other bot}}',), False, False),
+    ('{{Away}}', ('{{bots|allow=LeadershipBot}}',), False, False),
+    ('{{Away}}', ('{{bots|deny={{{1|}}}}}',), True, False),  # its parameters come from the page
+    ('{{Away}}', (), True, False),  # the calls could not be read
+    ('{{bots|deny=all}} {{Away}}', ('{{bots|allow=all}}',), True, True),  # its own calls decide
+    ('{{bots|allow=all}}', ('{{nobots}}',), False, False),
+]
+
+
+@pytest.mark.parametrize(('text', 'transcluded', 'denied', 'framework'), WRAPPED_CASES)
+def test_bots_templates_through_other_templates(text, transcluded, denied, framework,
+                                                framework_denies):
+    assert page_denies(Exclusion('User talk:A', text, transcluded), 'LeadershipBot') is denied
+    assert framework_denies(text) is framework
+    assert denied or not framework
 
 
 def test_notice_text_uses_translation_only_when_it_exists():
@@ -190,13 +303,56 @@ def test_program_is_passed_as_inert_text():
     (None, 2, 'Milestone: 2 completed leadership requests'),
 ])
 def test_messages_translate_with_plural_and_fallback(lang, count, expected):
-    assert message('leadership-bot-notice-title-milestone', lang, count) == expected
+    assert message('leadership-bot-notice-title-milestone', lang, count,
+                   plural=plural) == expected
+
+
+RU = '$1 {{PLURAL:$1|запрос|запроса|запросов}}'
+PL = '$1 {{PLURAL:$1|wniosek|wnioski|wniosków}}'
+AR = '{{PLURAL:$1|لا طلبات|طلب واحد|طلبان|$1 طلبات|$1 طلبًا|$1 طلب}}'
+
+
+@pytest.mark.parametrize(('lang', 'text', 'count', 'expected'), [
+    ('ru', RU, 1, '1 запрос'),
+    ('ru', RU, 21, '21 запрос'),
+    ('ru', RU, 3, '3 запроса'),
+    ('ru', RU, 24, '24 запроса'),
+    ('ru', RU, 5, '5 запросов'),
+    ('ru', RU, 11, '11 запросов'),
+    ('ru', RU, 12, '12 запросов'),
+    ('pl', PL, 1, '1 wniosek'),
+    ('pl', PL, 2, '2 wnioski'),
+    ('pl', PL, 22, '22 wnioski'),
+    ('pl', PL, 5, '5 wniosków'),
+    ('pl', PL, 12, '12 wniosków'),
+    ('pl', PL, 21, '21 wniosków'),
+    ('ar', AR, 0, 'لا طلبات'),
+    ('ar', AR, 1, 'طلب واحد'),
+    ('ar', AR, 2, 'طلبان'),
+    ('ar', AR, 3, '3 طلبات'),
+    ('ar', AR, 11, '11 طلبًا'),
+    ('ar', AR, 100, '100 طلب'),
+    ('fr', '$1 {{PLURAL:$1|demande|demandes}}', 0, '0 demande'),
+    ('en', '$1 {{PLURAL:$1|request|requests}}', 0, '0 requests'),
+])
+def test_plural_forms_follow_pywikibots_rules(lang, text, count, expected):
+    assert fill(text, lang, (count,), plural) == expected
+
+
+@pytest.mark.parametrize(('lang', 'text', 'count', 'expected'), [
+    ('ru', '$1 {{PLURAL:$1|запрос|запроса}}', 5, '5 запроса'),  # the third form not given
+    ('ar', '{{PLURAL:$1|صفر|واحد|اثنان}}', 100, 'اثنان'),
+    ('en', '{{PLURAL:$1|only}}', 2, 'only'),
+    ('en', '{{PLURAL:many|one|other}}', 1, 'other'),  # not a number
+])
+def test_a_missing_plural_form_is_the_last_one(lang, text, count, expected):
+    assert fill(text, lang, (count,), plural) == expected
 
 
 def test_heading_of_each_event_is_translated():
     notice = due([checked('A', 1, 'approved')])[0]
-    assert heading(notice, 'es') == 'Tu solicitud de liderazgo fue aprobada'
-    assert heading(notice, None) == 'Your leadership request was approved'
+    assert heading(notice, 'es', plural) == 'Tu solicitud de liderazgo fue aprobada'
+    assert heading(notice, None, plural) == 'Your leadership request was approved'
 
 
 # -- ids on stable keys -----------------------------------------------------------------------
@@ -230,7 +386,7 @@ LONG = 'Ŝ' * 160  # 320 bytes in UTF-8, near MediaWiki's longest user names
 def test_summary_starts_with_the_id_and_stays_within_500_bytes(lang):
     notice = Notice(id='matched:u12345678:u87654321', event='matched', user=LONG, when=None,
                     lang=lang, allowed=True, params=(('partner', LONG + ' ' + LONG),), page='P')
-    text = summary(notice, lang)
+    text = summary(notice, lang, plural)
     assert text.startswith('[notice matched:u12345678:u87654321] ')
     assert len(text.encode()) <= SUMMARY_LIMIT
     assert posted_ids([text], ()) == {notice.id}
@@ -238,7 +394,7 @@ def test_summary_starts_with_the_id_and_stays_within_500_bytes(lang):
 
 def test_a_short_summary_is_not_cut():
     notice = due([checked('A', 1, 'approved')])[0]
-    assert summary(notice, None) == (
+    assert summary(notice, None, plural) == (
         '[notice approved:1] Leadership recognition: Your leadership request was approved')
 
 

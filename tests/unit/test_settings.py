@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from leadership_bot.core.model import STATUSES
 from leadership_bot.core.settings import (
     TEMPLATE_KEYS,
     Settings,
@@ -15,6 +16,7 @@ from leadership_bot.core.settings import (
     parse_settings,
     template_title,
 )
+from leadership_bot.core.vocabulary import REGIONS, STATUS_LABELS, TYPES
 
 CONFIG_DIR = Path(__file__).parents[2] / 'config'
 
@@ -57,6 +59,30 @@ def test_shipped_configs_are_valid(name):
     ({'vocabulary': {'regions': []}}, 'vocabulary.regions', 'non-empty'),
     ({'vocabulary': {'regions': ['Open Data']}}, 'vocabulary.regions', 'normalized'),
     ({'vocabulary': {'areas': ['glam', 'glam']}}, 'vocabulary.areas', 'twice'),
+    ({'vocabulary': {'regions': 'mena'}}, 'vocabulary.regions', 'non-empty list'),
+    ({'vocabulary': {'regions': {}}}, 'vocabulary.regions', 'non-empty'),
+    ({'vocabulary': {'regions': {'Africa': 'Africa'}}}, 'vocabulary.regions', 'normalized'),
+    ({'vocabulary': {'regions': {True: 'Yes'}}}, 'vocabulary.regions', 'quote'),
+    ({'vocabulary': {'regions': {3: 'Three'}}}, 'vocabulary.regions', 'text'),
+    ({'vocabulary': {'regions': {'af': 3}}}, 'vocabulary.regions.af', 'text'),
+    ({'vocabulary': {'regions': {'af': 'A|B'}}}, 'vocabulary.regions.af', "'|'"),
+    ({'vocabulary': {'regions': {'af': '[[Africa]]'}}}, 'vocabulary.regions.af', 'markup'),
+    ({'vocabulary': {'regions': {'af': '{{x}}'}}}, 'vocabulary.regions.af', 'markup'),
+    ({'vocabulary': {'regions': {'af': "''Africa''"}}}, 'vocabulary.regions.af', 'markup'),
+    ({'vocabulary': {'regions': {'af': '~~~~'}}}, 'vocabulary.regions.af', 'markup'),
+    ({'vocabulary': {'regions': {'af': '* Africa'}}}, 'vocabulary.regions.af', 'start'),
+    ({'vocabulary': {'regions': {'af': 'Af\nrica'}}}, 'vocabulary.regions.af', 'one line'),
+    ({'vocabulary': {'regions': {'af': 'A' * 101}}}, 'vocabulary.regions.af', 'longer'),
+    ({'vocabulary': {'regions': {'af': 'Africa', 'africa': 'AFRICA'}}},
+     'vocabulary.regions.africa', "label of 'af'"),
+    ({'vocabulary': {'regions': {'mena': None, 'x': REGIONS['mena']}}},
+     'vocabulary.regions.x', "label of 'mena'"),
+    ({'vocabulary': {'labels': {}}}, 'vocabulary.labels', 'unknown key'),
+    ({'vocabulary': {'statuses': ['submitted']}}, 'vocabulary.statuses', 'mapping'),
+    ({'vocabulary': {'statuses': {'done': 'Done'}}}, 'vocabulary.statuses.done', 'unknown code'),
+    ({'vocabulary': {'statuses': {'approved': 'Declined'}}}, 'vocabulary.statuses.declined',
+     "label of 'approved'"),
+    ({'vocabulary': 'x'}, 'vocabulary', 'mapping'),
     ({'site': 'meta'}, 'site', 'family:code'),
     (['a'], '(top level)', 'mapping'),
 ])
@@ -66,6 +92,29 @@ def test_bad_values_name_key_and_problem(data, key, fragment):
     assert caught.value.key == key
     assert fragment in caught.value.problem
     assert str(caught.value).startswith(f'conf.yaml: {key}: ')
+
+
+def test_vocabulary_labels_default_to_meta_wiki_and_may_be_configured():
+    default = Settings().vocabulary
+    assert default.region_name('eseap') == REGIONS['eseap']
+    assert default.region_labels == REGIONS and default.type_labels == TYPES
+    # A list of codes: the built-in labels where there are any, else the code.
+    listed = parse_settings({'vocabulary': {'regions': ['mena', 'north-america']}}).vocabulary
+    assert listed.regions == ('mena', 'north-america')
+    assert listed.region_name('mena') == REGIONS['mena']
+    assert listed.region_name('north-america') == 'north-america'
+    # A mapping: codes in its order, with labels; an empty label keeps the built-in one.
+    mapped = parse_settings({'vocabulary': {
+        'regions': {'north-america': ' North America ', 'mena': None},
+        'areas': {'glam': 'Museums and archives'},
+        'statuses': {'submitted': 'Waiting'}}}).vocabulary
+    assert mapped.regions == ('north-america', 'mena')
+    assert mapped.region_labels == {'north-america': 'North America', 'mena': REGIONS['mena']}
+    assert mapped.areas == ('glam',) and mapped.area_label('glam') == 'Museums and archives'
+    assert mapped.status_label('submitted') == 'Waiting'
+    assert mapped.status_label('approved') == STATUS_LABELS['approved']
+    assert mapped.statuses == STATUSES
+    assert mapped.types == default.types
 
 
 def test_unreadable_and_invalid_yaml_files(tmp_path):

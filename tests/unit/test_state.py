@@ -11,13 +11,15 @@ from leadership_bot.core.blocks import block_digest, replace_block
 from leadership_bot.core.matching import Pair
 from leadership_bot.core.model import TextRevision
 from leadership_bot.core.state import (
-    BlockGuard,
+    digests_data,
+    digests_from,
     listing_data,
     listing_from,
     pairs_data,
     pairs_from,
     pairs_name,
 )
+from leadership_bot.wiki.guard import BlockGuard
 
 BOT = 'LeadershipBot'
 TITLE = 'Leadership network/Mentorship'
@@ -170,3 +172,21 @@ def test_data_pages_edited_by_someone_else_are_reported_and_restored():
     problems = guard.check_state([name])
     assert [(p.code, p.user) for p in problems] == [('unauthorized-change', 'Interface Admin')]
     assert guard.restore(name) and not guard.restore('regions')
+
+
+def test_fingerprints_round_trip_under_their_old_name():
+    data = digests_data({'B': 'bb', 'A': 'aa'})
+    assert data == {'schema': 1, 'regions': {'A': 'aa', 'B': 'bb'}}  # the on-wiki format
+    assert list(data['regions']) == ['A', 'B']
+    assert digests_from(data) == {'A': 'aa', 'B': 'bb'}
+    assert digests_from(None) == {} and digests_from({'schema': 2, 'regions': {}}) == {}
+
+
+def test_the_guard_gathers_history_only_when_asked_or_needed():
+    guard, wiki = guard_for([revision(1, BOT, page('pairs'))], block_digest('pairs'))
+    facts = guard.facts(TITLE, 'matches', page('pairs'))
+    assert facts.history is None and wiki.history_reads == []
+    facts = guard.facts(TITLE, 'matches', page('pairs'), own=True)
+    assert facts.history is not None and facts.own_block() == 'pairs'
+    guard.facts(TITLE, 'matches', page('changed'))  # needed, but read once only
+    assert wiki.history_reads == [TITLE]

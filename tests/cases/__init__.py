@@ -1,0 +1,1 @@
+"""Test cases as data, shared by the unit tests and the integration tests."""
