@@ -19,16 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from leadership_bot.core.model import Checked
 from leadership_bot.core.rendering import plain, table, user_link
+from leadership_bot.core.vocabulary import REGIONS
 
 BLOCK = 'directory'
 # The names of the world regions (headings and subpage links): the only place in the
 # directory code that holds them; the codes themselves are ``vocabulary.regions``.
-REGION_NAMES = {
-    'mena': 'Middle East and North Africa', 'ssa': 'Sub-Saharan Africa', 'sa': 'South Asia',
-    'eseap': 'East, Southeast Asia and Pacific',
-    'ceeca': 'Central and Eastern Europe and Central Asia',
-    'nwe': 'Northern and Western Europe', 'lac': 'Latin America and the Caribbean',
-    'usca': 'United States and Canada', 'global': 'Global (no single region)'}
 HEADERS = ('Organizer', 'Region', 'Languages', 'Partnership areas', 'Skills', 'Mentor',
            'Approved', 'Completed', 'Latest program')
 _ROW_USER = re.compile(r'^\| \[\[User:([^|\]]+)\|')
@@ -105,7 +100,7 @@ def render_row(organizer: Organizer, language_names: Mapping[str, str]) -> tuple
             f'[[:{organizer.latest_request}|{program}]]')
 
 
-def region_title(code: str, names: Mapping[str, str] = REGION_NAMES) -> str:
+def region_title(code: str, names: Mapping[str, str] = REGIONS) -> str:
     """A region's heading: its name (from ``names``) and code."""
     name = names.get(code)
     return f'{name} ({code})' if name else code
@@ -172,7 +167,7 @@ def _section(organizers: Sequence[Organizer], names: Mapping[str, str]) -> str:
 def plan_directory(organizers: Sequence[Organizer], regions: Sequence[str], title: str,
                    max_rows: int, language_names: Mapping[str, str],
                    previous_rows: Mapping[str, str],
-                   region_names: Mapping[str, str] = REGION_NAMES) -> DirectoryPlan:
+                   region_names: Mapping[str, str] = REGIONS) -> DirectoryPlan:
     """Lay out the directory and compare it with ``previous_rows``: whom the bot listed
     before, user -> :func:`row_digest` of their row. Regions are headed by their name in
     ``region_names``.

@@ -32,6 +32,7 @@ from leadership_bot.core.directory import Organizer, sort_key
 from leadership_bot.core.matching import Pair, as_person, pair_score
 from leadership_bot.core.messages import Plural, message
 from leadership_bot.core.model import Checked, Problem, ProblemCode, TextRevision
+from leadership_bot.core.normalize import first_upper
 from leadership_bot.core.rendering import plain
 from leadership_bot.core.trust import opted_out as listed_on_optout_page
 
@@ -366,7 +367,7 @@ def _canonical(template: mwparserfromhell.nodes.Template) -> str:
     namespace, colon, rest = title.partition(':')
     if colon and namespace.strip().lower() == 'template':
         title = rest.strip()
-    return title[:1].upper() + title[1:]
+    return first_upper(title)
 
 
 def _framework_params(template: mwparserfromhell.nodes.Template) -> list[str]:

@@ -140,7 +140,7 @@ def plan_directory_run(facts: DirectoryFacts, settings: Settings,
                            'the generated table; the bot will not guess.')
     plan = plan_directory(organizers, settings.vocabulary.regions, title,
                           settings.directory.max_rows_per_page, facts.language_names,
-                          previous)
+                          previous, region_names=settings.vocabulary.region_labels)
     refusal = wipe_guard(plan, settings.directory.max_removed_share, force_removal)
     if refusal is not None:
         return blocked(refusal)

@@ -155,3 +155,12 @@ def test_json_copy_is_split_into_parts_within_the_size_limit_and_cuts_long_value
         assert all(len(o['skills']) <= 500 and o['skills'].endswith('…')
                    for o in part['organizers'])
     assert users == [o.user for o in many]
+
+
+def test_region_headings_come_from_the_vocabulary() -> None:
+    """One definition of region names: the vocabulary's, or the operator's own labels."""
+    from leadership_bot.core.vocabulary import REGIONS
+    assert f'== {REGIONS["eseap"]} (eseap) ==' in plan([organizer('A', 'eseap')]).pages[0].body
+    own = plan_directory([organizer('A', 'eseap')], REGIONS, 'Dir', 500, NAMES, {},
+                         region_names={**REGIONS, 'eseap': 'Asia-Pacific'})
+    assert '== Asia-Pacific (eseap) ==' in own.pages[0].body
