@@ -161,6 +161,6 @@ def test_region_headings_come_from_the_vocabulary() -> None:
     """One definition of region names: the vocabulary's, or the operator's own labels."""
     from leadership_bot.core.vocabulary import REGIONS
     assert f'== {REGIONS["eseap"]} (eseap) ==' in plan([organizer('A', 'eseap')]).pages[0].body
-    own = plan_directory([organizer('A', 'eseap')], REGIONS, 'Dir', 500, NAMES, {},
+    own = plan_directory([organizer('A', 'eseap')], list(REGIONS), 'Dir', 500, NAMES, {},
                          region_names={**REGIONS, 'eseap': 'Asia-Pacific'})
     assert '== Asia-Pacific (eseap) ==' in own.pages[0].body
