@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from leadership_bot.core.model import Checked
 from leadership_bot.core.rendering import plain, table, user_link
-from leadership_bot.core.vocabulary import REGIONS
+from leadership_bot.core.vocabulary import REGIONS, region_title
 
 BLOCK = 'directory'
 # The names of the world regions (headings and subpage links): the only place in the
@@ -98,12 +98,6 @@ def render_row(organizer: Organizer, language_names: Mapping[str, str]) -> tuple
             plain(organizer.skills or '', limit=300), 'yes' if organizer.mentor else '',
             str(organizer.approved), str(organizer.completed),
             f'[[:{organizer.latest_request}|{program}]]')
-
-
-def region_title(code: str, names: Mapping[str, str] = REGIONS) -> str:
-    """A region's heading: its name (from ``names``) and code."""
-    name = names.get(code)
-    return f'{name} ({code})' if name else code
 
 
 LEGEND = ("Partnership organizers who asked to be listed (<code>directory = yes</code> on a "

@@ -46,11 +46,6 @@ class Person:
     region: str
     areas: tuple[str, ...]
 
-    @property
-    def profile(self) -> tuple[frozenset[str], str, frozenset[str]]:
-        """People with the same profile are interchangeable for matching."""
-        return frozenset(self.languages), self.region, frozenset(self.areas)
-
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Pair:

@@ -21,7 +21,6 @@ DEFAULT_STATUS = 'submitted'
 # Values that only a reviewer may set (the trust rules); ``withdrawn`` may also be
 # set by the requester, ``submitted`` by anyone.
 REVIEWER_STATUSES = frozenset({'under-review', 'approved', 'declined', 'completed'})
-COUNTED_STATUSES = frozenset({'approved', 'completed'})
 
 
 
@@ -54,11 +53,6 @@ class SaveOutcome(enum.Enum):
     SIMULATED = 'simulated'  # -simulate: it would have been saved
     CONFLICTED = 'conflicted'  # others kept editing it; not saved, reported
     REFUSED = 'refused'  # broken markers, a redirect, too big, protected, a filter: reported
-
-    @property
-    def written(self) -> bool:
-        """Whether the page now says (or, simulated, would say) what the bot wrote."""
-        return self in (SaveOutcome.SAVED, SaveOutcome.NO_CHANGE, SaveOutcome.SIMULATED)
 
 
 @dataclasses.dataclass(frozen=True)

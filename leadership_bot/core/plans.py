@@ -225,11 +225,9 @@ class ReportPlan:
 
     problems: tuple[Problem, ...]  # a human edit inside the report block
     adopted: tuple[BlockCheck, ...] = ()
-    marker_fault: str | None = None  # broken markers: saving the report will refuse
 
 
 def plan_report(page: BlockFacts) -> ReportPlan:
     """The report page's block check (the page itself is rendered when it is written)."""
     check = check_block(page)
-    return ReportPlan((check.problem,) if check.problem else (), _adopted([check]),
-                      check_markers(page.text, page.name).fault)
+    return ReportPlan((check.problem,) if check.problem else (), _adopted([check]))

@@ -102,6 +102,13 @@ STATUS_LABELS = Labels({
 DEFAULTS = {'types': TYPES, 'regions': REGIONS, 'areas': AREAS, 'statuses': STATUS_LABELS}
 
 
+
+def region_title(code: str, names: Mapping[str, str]) -> str:
+    """A region's heading: ``Name (code)``, or the code alone when it has no name."""
+    name = names.get(code)
+    return f'{name} ({code})' if name and name != code else code
+
+
 # -- labels ------------------------------------------------------------------------------------
 
 MAX_LABEL = 100  # characters
@@ -170,27 +177,14 @@ class Vocabulary:
         """The status codes (fixed: what they mean is the bot's trust rules)."""
         return STATUSES
 
-    def type_label(self, code: str) -> str:
-        """The label of a type code; an unknown code is its own label."""
-        return self.type_labels.get(code, code)
-
     def region_name(self, code: str) -> str:
         """The name of a region code; an unknown code is its own name."""
         return self.region_labels.get(code, code)
 
-    def area_label(self, code: str) -> str:
-        """The label of a partnership area code; an unknown code is its own label."""
-        return self.area_labels.get(code, code)
-
-    def status_label(self, code: str) -> str:
-        """The label of a status code; an unknown code is its own label."""
-        return self.status_labels.get(code, code)
-
     def region_title(self, code: str) -> str:
         """A region as headings and the request box show it: ``Name (code)``, or the code
         alone when it has no name of its own."""
-        name = self.region_name(code)
-        return f'{name} ({code})' if name != code else code
+        return region_title(code, self.region_labels)
 
     def labelled(self, kind: str) -> Labels:
         """``types``, ``regions``, ``areas`` or ``statuses``: code -> label."""

@@ -25,8 +25,6 @@ from leadership_bot.core.state import listing_data, listing_from, listing_name
 from leadership_bot.wiki.guard import BlockGuard
 from leadership_bot.wiki.site import Wiki, info
 
-Prepared = DirectoryPrepared
-
 
 def gather(wiki: Wiki, snapshot: Snapshot, guard: BlockGuard) -> DirectoryFacts:
     """Every fact the directory plan decides on: its pages as they are (with what their

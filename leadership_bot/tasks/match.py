@@ -21,8 +21,6 @@ from leadership_bot.core.state import pairs_data, pairs_from, pairs_name
 from leadership_bot.wiki.guard import BlockGuard
 from leadership_bot.wiki.site import Wiki, info
 
-Prepared = MatchPrepared
-
 
 def gather(wiki: Wiki, snapshot: Snapshot, organizers: Sequence[Organizer],
            guard: BlockGuard, today: dt.date | None = None) -> MatchFacts:

@@ -109,7 +109,7 @@ class RequestCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, response: object, *_args: object, **_kwargs: object) -> None:
+    def __call__(self, _response: object, *_args: object, **_kwargs: object) -> None:
         self.count += 1
 
 

@@ -193,14 +193,6 @@ def test_broken_markers_block_the_matches_page_with_the_reason():
     assert not plan_matches(good, SETTINGS).blocked
 
 
-def test_broken_report_markers_are_seen_by_the_same_check():
-    text = markers(REPORT_BLOCK)[0] + '\nrows'
-    planned = plan_report(BlockFacts('Report', REPORT_BLOCK, text, None, OwnRevisions()))
-    assert planned.marker_fault is not None
-    assert planned.marker_fault == check_markers(text, REPORT_BLOCK).fault
-    assert plan_report(BlockFacts('Report', REPORT_BLOCK, 'Intro')).marker_fault is None
-
-
 # -- the block check: a human edit in a block
 
 

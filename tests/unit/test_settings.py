@@ -110,9 +110,9 @@ def test_vocabulary_labels_default_to_meta_wiki_and_may_be_configured():
         'statuses': {'submitted': 'Waiting'}}}).vocabulary
     assert mapped.regions == ('north-america', 'mena')
     assert mapped.region_labels == {'north-america': 'North America', 'mena': REGIONS['mena']}
-    assert mapped.areas == ('glam',) and mapped.area_label('glam') == 'Museums and archives'
-    assert mapped.status_label('submitted') == 'Waiting'
-    assert mapped.status_label('approved') == STATUS_LABELS['approved']
+    assert mapped.areas == ('glam',) and mapped.area_labels['glam'] == 'Museums and archives'
+    assert mapped.status_labels['submitted'] == 'Waiting'
+    assert mapped.status_labels['approved'] == STATUS_LABELS['approved']
     assert mapped.statuses == STATUSES
     assert mapped.types == default.types
 

@@ -24,10 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / 'docs' / 'vocabulary.md'
 DEFINITION = 'leadership_bot/core/vocabulary.py'
 GENERATED = {'docs/vocabulary.md'}
-# Not yet reading the vocabulary (the directory's own region names): remove each entry
-# once the file uses Vocabulary.region_name / region_title instead of its own copy.
-PENDING = {'leadership_bot/core/directory.py', 'tests/unit/test_directory.py',
-           'tests/integration/test_directory.py', 'README.md'}
 # Where a region's name is a volunteer's value, not a label: (file, region code) -> why.
 NOT_LABELS = {
     ('scripts/fixtures/demo.yaml', 'sa'): "a volunteer's own goals text",
@@ -72,7 +68,7 @@ def test_each_label_is_written_in_one_source_file(label: str) -> None:
     """The one definition: no template, doc or module writes a label out by hand."""
     files = source_files()
     holders = {path for path, text in files
-               if label in text and (path, label) not in NOT_LABEL_TEXT} - PENDING
+               if label in text and (path, label) not in NOT_LABEL_TEXT}
     assert holders == {DEFINITION}, holders
 
 
@@ -102,8 +98,7 @@ def test_labels_are_completed_and_unknown_codes_are_their_own_label() -> None:
     assert vocabulary.region_name('x-unknown') == 'x-unknown'
     assert vocabulary.region_title('x-unknown') == 'x-unknown'
     assert Vocabulary(regions=('europe',)).region_title('europe') == 'europe'
-    assert vocabulary.type_label('attend') == TYPES['attend']
-    assert vocabulary.area_label('nope') == 'nope'
+    assert vocabulary.labelled('types')['attend'] == TYPES['attend']
     with pytest.raises(ValueError, match='no such code'):
         Vocabulary(regions=('mena',), region_labels=Labels({'ssa': 'x'}))
 
