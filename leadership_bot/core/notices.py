@@ -545,18 +545,26 @@ def notice_text(notice: Notice, template: str, available: Collection[str]) -> st
     return f'{template_call(notice, template, available)} {marker(notice.id)} ~~~~'
 
 
+SUMMARY_KEY = 'leadership-bot-notice-summary'
+
+
+def title_key(event: str) -> str:
+    """The message key of an event's section heading."""
+    return f'leadership-bot-notice-title-{event}'
+
+
 def heading(notice: Notice, lang: str | None, plural: Plural) -> str:
     """The new section's heading, translated (``plural``: the languages' plural rules)."""
     params = dict(notice.params)
     value = params.get('count') or params.get('partner') or ''
-    return message(f'leadership-bot-notice-title-{notice.event}', lang, value, plural=plural)
+    return message(title_key(notice.event), lang, value, plural=plural)
 
 
 def summary(notice: Notice, lang: str | None, plural: Plural) -> str:
     """The edit summary: the notice id the ledger reads first, then the translated text,
     cut (never the id) to MediaWiki's 500-byte limit."""
     token = f'{summary_token(notice.id)} '
-    text = message('leadership-bot-notice-summary', lang, heading(notice, lang, plural),
+    text = message(SUMMARY_KEY, lang, heading(notice, lang, plural),
                    plural=plural)
     return token + truncate_bytes(text, SUMMARY_LIMIT - len(token.encode()))
 
