@@ -64,6 +64,14 @@ wfLoadExtension( 'TemplateData' );
 wfLoadExtension( 'InputBox' );
 # Renames (Special:RenameUser, maintenance/renameUser.php) as on Wikimedia wikis.
 wfLoadExtension( 'Renameuser' );
+# Lua modules (Module:…) with the engine Wikimedia runs; the standalone Lua 5.1
+# interpreter where PHP has no luasandbox extension.
+wfLoadExtension( 'Scribunto' );
+$wgScribuntoDefaultEngine = extension_loaded( 'luasandbox' ) ? 'luasandbox' : 'luastandalone';
+$wgScribuntoEngineConf['luastandalone']['luaPath'] = '/usr/bin/lua5.1';
+# VisualEditor for everyone, as on Wikimedia wikis (Parsoid runs inside MediaWiki 1.39).
+wfLoadExtension( 'VisualEditor' );
+$wgDefaultUserOptions['visualeditor-enable'] = 1;
 
 # The port can change between starts; LocalWiki records it next to this file.
 $localWikiPort = trim( (string)@file_get_contents( __DIR__ . '/port' ) );
@@ -212,7 +220,8 @@ class LocalWiki:
                 self.mediawiki_dir / 'maintenance' / 'install.php').exists():
             raise LocalWikiError(
                 f'need {self.php!r} and MediaWiki in {self.mediawiki_dir}: run scripts/setup '
-                '(Debian packages mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml)')
+                '(Debian packages mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml '
+                'php-luasandbox)')
 
     def _query_db(self, sql: str, *params: object) -> list[tuple[object, ...]]:
         with sqlite3.connect(self.root / 'data' / 'wiki.sqlite', timeout=30) as db:

@@ -39,7 +39,7 @@ def test_api_is_mediawiki_1_39_with_our_extensions(admin_session: WikiSession) -
                               siprop=['general', 'extensions'])['query']
     assert query['general']['generator'].startswith('MediaWiki 1.39')
     names = {extension['name'] for extension in query['extensions']}
-    assert {'ParserFunctions', 'TemplateData', 'InputBox'} <= names
+    assert {'ParserFunctions', 'TemplateData', 'InputBox', 'Scribunto', 'VisualEditor'} <= names
 
 
 def test_parser_functions_and_inputbox_render(admin_session: WikiSession) -> None:
@@ -48,6 +48,23 @@ def test_parser_functions_and_inputbox_render(admin_session: WikiSession) -> Non
              '<inputbox>\ntype=create\npreload=Template:Example\n</inputbox>')
     assert '<p>yes 6' in parsed['text']
     assert 'name="preload"' in parsed['text']
+
+
+def test_lua_modules_run_on_luasandbox(admin_session: WikiSession) -> None:
+    admin_session.edit('Module:Harness check', 'local p = {}\n'
+                       'function p.upper(frame) return mw.ustring.upper(frame.args[1]) end\n'
+                       'return p')
+    parsed = admin_session.api(action='parse', text='{{#invoke:Harness check|upper|été}}',
+                               contentmodel='wikitext', prop='text|limitreportdata')['parse']
+    assert '<p>ÉTÉ\n</p>' in parsed['text']
+    # Only the luasandbox engine (what Wikimedia runs) reports its memory use.
+    assert 'scribunto-limitreport-memusage' in {row['name'] for row in parsed['limitreportdata']}
+
+
+def test_visualeditor_parses_pages(admin_session: WikiSession) -> None:
+    answer = admin_session.api(action='visualeditor', paction='parse', page='Main Page')
+    assert answer['visualeditor']['result'] == 'success'
+    assert '<body' in answer['visualeditor']['content']  # Parsoid's HTML of the page
 
 
 def test_bot_account_is_a_bot_without_rate_limits(admin_session: WikiSession) -> None:
