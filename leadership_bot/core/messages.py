@@ -31,6 +31,11 @@ def _catalog(lang: str) -> dict[str, str]:
     return {k: v for k, v in data.items() if not k.startswith('@')}
 
 
+def catalog(lang: str) -> dict[str, str]:
+    """Every message of ``lang``'s file (key -> text); empty for a language without one."""
+    return dict(_catalog(lang))
+
+
 def languages() -> list[str]:
     """Languages with a message file (``qqq`` is documentation, not a language)."""
     return sorted(p.stem for p in I18N_DIR.glob('*.json') if p.stem != 'qqq')

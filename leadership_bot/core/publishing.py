@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pycountry
 
+from leadership_bot.core.data_pages import data_pages
 from leadership_bot.core.settings import Settings
 from leadership_bot.core.vocabulary import REGIONS, Labels, Vocabulary, own_label
 
@@ -262,7 +263,8 @@ def wiki_files(root: Traversable) -> Iterator[tuple[str, str]]:
 
 
 def template_pages(settings: Settings, root: Traversable | None = None) -> dict[str, str]:
-    """Every page to publish: title -> wikitext, in a stable order.
+    """Every page to publish: title -> text, in a stable order (the JSON data pages of
+    :mod:`leadership_bot.core.data_pages` first).
 
     Raises :class:`TemplateFilesError` when a file the wiki needs is missing (an
     installation without its package data publishes nothing rather than half).
@@ -286,4 +288,5 @@ def template_pages(settings: Settings, root: Traversable | None = None) -> dict[
                     text, each, relative)
         else:
             pages[title_for(relative, settings)] = fill(text, values, relative)
-    return pages
+    # The data pages first: the pages that read them render with them on first install.
+    return data_pages(settings.vocabulary) | pages
