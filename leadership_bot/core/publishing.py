@@ -1,6 +1,7 @@
 """``templates_wikitext/`` files -> the pages ``install-templates`` publishes. Pure.
 
-A file ``<Namespace>/<title>.wiki`` becomes the page ``<Namespace>:<title>``; a
+A file ``<Namespace>/<title>.wiki`` (``.lua``: a Lua module) becomes the page
+``<Namespace>:<title>``; a
 subfolder is a subpage (``Template/Leadership request/doc.wiki`` ->
 ``Template:Leadership request/doc``) and ``Main`` is the main namespace.
 ``landing.wiki`` becomes the request landing page (``pages.request_prefix``'s parent).
@@ -41,6 +42,7 @@ REQUIRED_FILES = (LANDING_FILE, REQUEST_FILE, 'Template/Leadership request/box.w
                   'Template/Leadership request/preload.wiki',
                   'Template/Leadership request/editintro.wiki', NOTICE_FILE)
 PER_REGION = '@@REGION@@'
+SUFFIXES = ('.wiki', '.lua')  # wikitext pages; Lua modules (Module:…)
 _PLACEHOLDER = re.compile(r'@@([A-Z_]+)@@')
 # Longest user name MediaWiki allows, in bytes (so at most this many characters).
 MAX_USERNAME = 255
@@ -225,7 +227,7 @@ def title_for(relative: str, settings: Settings) -> str:
     """The wiki title of the template file at ``relative`` (a ``/``-separated path)."""
     if relative == LANDING_FILE:
         return settings.pages.landing
-    namespace, *parts = relative.removesuffix('.wiki').split('/')
+    namespace, *parts = relative.removesuffix('.wiki').removesuffix('.lua').split('/')
     name = '/'.join(parts)
     if namespace == 'Template' and name.split('/')[0] == 'Leadership request':
         # The request template's title is configurable; its subpages follow it.
@@ -248,7 +250,7 @@ def templates_root() -> Traversable:
 
 
 def wiki_files(root: Traversable) -> Iterator[tuple[str, str]]:
-    """``(relative path, text)`` of every ``.wiki`` file under ``root``, sorted by path
+    """``(relative path, text)`` of every ``.wiki`` and ``.lua`` file under ``root``, sorted by path
     parts (a template's subpages before the template: its box before its first use)."""
     def walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
         if not folder.is_dir():
@@ -256,7 +258,7 @@ def wiki_files(root: Traversable) -> Iterator[tuple[str, str]]:
         for entry in folder.iterdir():
             if entry.is_dir():
                 yield from walk(entry, f'{prefix}{entry.name}/')
-            elif entry.name.endswith('.wiki'):
+            elif entry.name.endswith(SUFFIXES):
                 yield f'{prefix}{entry.name}', entry
     for relative, entry in sorted(walk(root, ''), key=lambda item: item[0].split('/')):
         yield relative, entry.read_text(encoding='utf-8')

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from leadership_bot.core.publishing import CHECKOUT_DIR, template_pages
+from leadership_bot.core.publishing import CHECKOUT_DIR, SUFFIXES, template_pages
 from leadership_bot.core.settings import Settings
 
 from .botrun import write_config
@@ -65,7 +65,7 @@ def run_installed(target: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_the_wheel_holds_every_module_and_template_file(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     templates = {f'leadership_bot/templates_wikitext/{p.relative_to(CHECKOUT_DIR).as_posix()}'
-                 for p in CHECKOUT_DIR.rglob('*.wiki')}
+                 for p in CHECKOUT_DIR.rglob('*') if p.name.endswith(SUFFIXES)}
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / 'leadership_bot').rglob('*.py')
                if '__pycache__' not in p.parts}
     messages = {p.relative_to(ROOT).as_posix()
